@@ -1,0 +1,1 @@
+"""Administration: users, roles, moderation and the mail outbox."""

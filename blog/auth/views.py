@@ -1,0 +1,5 @@
+"""Routes of the ``auth`` blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

@@ -1,0 +1,11 @@
+"""Commands of ``manage.py`` (and ``flask``), one module per area."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from blog.cli.seed import seed_command
+    from blog.cli.users import create_admin_command
+
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_command)

@@ -1,0 +1,47 @@
+"""``create-admin``: make the first administrator without a browser."""
+
+from __future__ import annotations
+
+import click
+from email_validator import EmailNotValidError, validate_email
+
+from blog.extensions import db
+from blog.models import Role, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(username: str, email: str, password: str, roles: tuple[str, ...]) -> User:
+    """Validate and create a user with ``roles``; raise ``click.ClickException`` on bad input."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise click.ClickException("the username must be 1 to 64 characters long")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"invalid e-mail address: {exc}") from None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+    if User.username_taken(username):
+        raise click.ClickException(f"the username {username!r} is taken")
+    if User.email_taken(email):
+        raise click.ClickException(f"a user with the e-mail {email!r} exists")
+    Role.ensure_defaults()
+    user = User(username=username, email=email)
+    user.password = password
+    for role in roles:
+        user.add_role(role)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True, help="Login name of the new admin.")
+@click.option("--email", prompt=True, help="E-mail address of the new admin.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help=f"At least {MIN_PASSWORD_LENGTH} characters; prompted for when omitted.")
+def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create an administrator (prompts for what the flags leave out)."""
+    user = create_user(username, email, password, ("admin", "editor", "author", "reader"))
+    click.echo(f"Created admin {user.username!r} <{user.email}>; log in at /auth/login.")

@@ -1,0 +1,1 @@
+"""Reading: the home page, posts, tags, authors, search and feeds."""

@@ -1,0 +1,210 @@
+"""Posts, their tags and comments, and the follows that readers keep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slugify import slugify
+from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+from blog.models.types import UTCDateTime, utcnow
+from blog.models.user import User
+
+POST_STATUSES = ("draft", "scheduled", "published")
+COMMENT_STATUSES = ("visible", "hidden")
+SLUG_MAX = 120
+
+post_tags = db.Table(
+    "post_tags",
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves "tags of a post"; this one serves "posts of a tag".
+    Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name}>"
+
+    @staticmethod
+    def normalise(name: str) -> str:
+        """Return the canonical form of a tag name: lower case, words joined by dashes."""
+        return slugify(name, max_length=40, allow_unicode=True)
+
+    @classmethod
+    def from_names(cls, names) -> list[Tag]:
+        """Return the tags for ``names``, creating the missing ones, without duplicates."""
+        wanted = list(dict.fromkeys(n for n in map(cls.normalise, names) if n))
+        if not wanted:
+            return []
+        found = {t.name: t for t in db.session.execute(db.select(cls).where(cls.name.in_(wanted))).scalars()}
+        for name in wanted:
+            if name not in found:
+                found[name] = cls(name=name)
+                db.session.add(found[name])
+        return [found[name] for name in wanted]
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # The home page and feeds: published posts, newest first.
+        Index("ix_posts_status_publish_at", "status", "publish_at"),
+        Index("ix_posts_author_id_status_publish_at", "author_id", "status", "publish_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    author: Mapped[User] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=post_tags, order_by=Tag.name)
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Post {self.slug}>"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published" and self.publish_at is not None and self.publish_at <= utcnow()
+
+    def set_body(self, markdown_text: str) -> None:
+        """Store the Markdown body with its sanitised HTML and plain-text summary."""
+        from blog.markdown import render_markdown, summarise
+
+        self.body = markdown_text
+        self.body_html = render_markdown(markdown_text)
+        self.summary = summarise(self.body_html)
+
+    def publish(self, at: datetime | None = None) -> None:
+        """Make the post public now (or keep the scheduled time if it has passed)."""
+        now = utcnow()
+        if at is None:
+            at = self.publish_at if self.status == "scheduled" and self.publish_at and self.publish_at <= now else now
+        self.status = "published"
+        self.publish_at = at
+
+    def schedule(self, at: datetime) -> None:
+        """Make the post public at ``at``, a timezone-aware time in the future."""
+        if at <= utcnow():
+            raise ValueError("a scheduled time must be in the future")
+        self.status = "scheduled"
+        self.publish_at = at
+
+    def unpublish(self) -> None:
+        self.status = "draft"
+
+    def assign_slug(self) -> None:
+        """Give the post a unique slug made from its title; keep the old one as a redirect."""
+        base = slugify(self.title, max_length=SLUG_MAX - 8, word_boundary=True) or "post"
+        if self.slug and (self.slug == base or self.slug.startswith(base + "-")):
+            return
+        old = self.slug
+        self.slug = _free_slug(base, self.id)
+        if old and self.id is not None:
+            db.session.add(SlugRedirect(old_slug=old, post_id=self.id))
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Post | None:
+        """Return the post at ``slug``, following the redirects of renamed posts."""
+        post = db.session.execute(db.select(cls).filter_by(slug=slug)).scalar_one_or_none()
+        if post is None:
+            redirect = db.session.get(SlugRedirect, slug)
+            post = redirect.post if redirect else None
+        return post
+
+
+def _free_slug(base: str, post_id: int | None) -> str:
+    """Return ``base`` or ``base-N``, whichever is the first not used by another post."""
+    taken = set(
+        db.session.execute(
+            db.select(Post.slug).where(Post.slug.like(f"{base}%"), Post.id != (post_id or 0))
+        ).scalars()
+    )
+    taken.update(
+        db.session.execute(db.select(SlugRedirect.old_slug).where(SlugRedirect.old_slug.like(f"{base}%"))).scalars()
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+class SlugRedirect(db.Model):
+    """An old slug of a renamed post, so that its old URL keeps working."""
+
+    __tablename__ = "slug_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(SLUG_MAX), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+
+    post: Mapped[Post] = relationship()
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_post_id_created_at", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="visible")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    post: Mapped[Post] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+    def set_body(self, markdown_text: str) -> None:
+        from blog.markdown import render_markdown
+
+        self.body = markdown_text
+        self.body_html = render_markdown(markdown_text)
+
+    def hide(self) -> None:
+        self.status = "hidden"
+
+    def show(self) -> None:
+        self.status = "visible"
+
+
+class AuthorFollow(db.Model):
+    """A reader follows an author and hears when they publish."""
+
+    __tablename__ = "author_follows"
+
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TagFollow(db.Model):
+    """A reader follows a tag."""
+
+    __tablename__ = "tag_follows"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+

@@ -1,0 +1,1 @@
+"""Writing: the editor, scheduled publishing and the tasks behind it."""

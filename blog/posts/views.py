@@ -1,0 +1,5 @@
+"""Routes of the ``posts`` blueprint: the editor."""
+
+from flask import Blueprint
+
+bp = Blueprint("posts", __name__)

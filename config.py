@@ -1,0 +1,213 @@
+"""Configuration classes, chosen by ``BLOG_ENV`` (dev, test or prod).
+
+Defaults live on the classes; every secret and address can be overridden from
+the environment.  Values that depend on the instance folder (the SQLite file,
+the embedded broker, the mailbox) are filled in by :func:`load_config` once the
+Flask app knows where its instance folder is.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-secret-key-change-me"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: Settings that may come from the environment, with the type to parse them as.
+ENVIRONMENT_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "CELERY_BROKER_URL": str,
+    "CELERY_RESULT_BACKEND": str,
+    "CELERY_DEFAULT_QUEUE": str,
+    "JOBS_SWEEP_SECONDS": float,
+    "MAIL_BACKEND": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": float,
+    "MAIL_MAX_RETRIES": int,
+    "MAIL_RETRY_BACKOFF_MAX": int,
+    "MAIL_FILE_DIR": str,
+    "BLOG_BASE_URL": str,
+    "BLOG_NAME": str,
+    "BCRYPT_LOG_ROUNDS": int,
+    "CACHE_REDIS_URL": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "DIGEST_SCHEDULE": str,
+    "LOG_LEVEL": str,
+}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    NAME = "base"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    BLOG_NAME = "Flask Blog"
+    BLOG_BASE_URL = "http://127.0.0.1:5000"
+    DATABASE_URL: str | None = None
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Celery: the embedded broker needs no server (kombu's SQLAlchemy transport).
+    CELERY_BROKER_URL: str | None = None
+    CELERY_RESULT_BACKEND: str | None = None
+    CELERY_BROKER_POLLING_INTERVAL = 1.0
+    # Redis re-delivers an unacked message after this many seconds; far-future
+    # work therefore stays in the database and is handed over only when due.
+    CELERY_VISIBILITY_TIMEOUT = 3600
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_DEFAULT_QUEUE = "celery"
+    JOBS_SWEEP_SECONDS = 30.0
+
+    MAIL_BACKEND = "file"  # "smtp" or "file"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Flask Blog <noreply@localhost>"
+    MAIL_TIMEOUT = 10.0
+    MAIL_MAX_RETRIES = 8
+    MAIL_RETRY_BACKOFF_MAX = 600
+    MAIL_FILE_DIR: str | None = None
+
+    BCRYPT_LOG_ROUNDS = 12
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    CACHE_REDIS_URL: str | None = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    DIGEST_SCHEDULE = "0 7 * * *"
+    LOG_LEVEL = "INFO"
+
+    @classmethod
+    def check(cls, config: dict) -> list[str]:
+        """Return the problems that must stop this configuration from starting."""
+        return []
+
+
+class DevConfig(Config):
+    NAME = "dev"
+    DEBUG = True
+    BCRYPT_LOG_ROUNDS = 10
+
+
+class TestConfig(Config):
+    NAME = "test"
+    TESTING = True
+    # Flask-Mail would swallow mail under TESTING; the tests read it from a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
+    SECRET_KEY = "test-secret-key"
+    BCRYPT_LOG_ROUNDS = 4
+    WTF_CSRF_ENABLED = False
+    MAIL_MAX_RETRIES = 3
+    MAIL_RETRY_BACKOFF_MAX = 2
+    MAIL_TIMEOUT = 3.0
+    CELERY_BROKER_POLLING_INTERVAL = 0.1
+    CELERY_VISIBILITY_TIMEOUT = 30
+    BLOG_BASE_URL = "http://blog.test"
+
+
+class ProdConfig(Config):
+    NAME = "prod"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls, config: dict) -> list[str]:
+        problems = []
+        if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+            problems.append(
+                "SECRET_KEY is unset or the default; set it to a long random value, e.g. "
+                'export SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
+            )
+        if not config.get("DATABASE_URL"):
+            problems.append(
+                "DATABASE_URL is unset; production needs a real database, e.g. "
+                "export DATABASE_URL=postgresql://blog@127.0.0.1:5432/blog"
+            )
+        return problems
+
+
+CONFIGS: dict[str, type[Config]] = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}
+
+
+class ConfigurationError(SystemExit):
+    """The chosen configuration cannot start: Python prints the message and exits 1."""
+
+    def __init__(self, message: str):
+        super().__init__(f"Configuration error: {message}")
+
+
+def config_class(name: str | None) -> type[Config]:
+    """Return the configuration class for ``name`` (default: ``$BLOG_ENV`` or dev)."""
+    name = (name or os.environ.get("BLOG_ENV") or "dev").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown BLOG_ENV {name!r}; choose one of {', '.join(CONFIGS)}"
+        ) from None
+
+
+def environment_overrides(environ=os.environ) -> dict:
+    """Parse the settings given in the environment."""
+    values = {}
+    for key, kind in ENVIRONMENT_SETTINGS.items():
+        raw = environ.get(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[key] = _bool(raw) if kind is bool else kind(raw)
+        except ValueError:
+            raise ConfigurationError(f"{key}={raw!r} is not a valid {kind.__name__}") from None
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(app, name: str | None = None) -> None:
+    """Fill ``app.config`` from the chosen class, the environment and the instance folder."""
+    cls = config_class(name)
+    app.config.from_object(cls)
+    app.config.update(environment_overrides())
+    problems = cls.check(app.config)
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+
+    instance = app.instance_path
+    database_url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance, 'blog.db')}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    app.config.setdefault("CELERY_BROKER_URL", None)
+    if not app.config["CELERY_BROKER_URL"]:
+        app.config["CELERY_BROKER_URL"] = f"sqla+sqlite:///{os.path.join(instance, 'broker.db')}"
+    if not app.config["CELERY_RESULT_BACKEND"]:
+        app.config["CELERY_RESULT_BACKEND"] = f"db+sqlite:///{os.path.join(instance, 'results.db')}"
+    if not app.config["MAIL_FILE_DIR"]:
+        app.config["MAIL_FILE_DIR"] = os.path.join(instance, "mailbox")
+    app.config["BLOG_BASE_URL"] = app.config["BLOG_BASE_URL"].rstrip("/")

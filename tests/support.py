@@ -1,0 +1,158 @@
+"""Real parts for the tests: an SMTP server on loopback and Celery worker processes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy; fail with ``message`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+@dataclass
+class Received:
+    envelope_from: str
+    recipients: list[str]
+    message: EmailMessage
+    at: float
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every message and can refuse chosen recipients."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.received: list[Received] = []
+        #: recipient -> SMTP reply such as "550 5.1.1 No such user"
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.refuse.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.time()))
+        return "250 Message accepted"
+
+
+@dataclass
+class SMTPServer:
+    """A real SMTP server on 127.0.0.1 whose received messages tests can read."""
+
+    port: int
+    handler: RecordingHandler = field(default_factory=RecordingHandler)
+    controller: Controller | None = None
+
+    def start(self) -> SMTPServer:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return [r.message for r in self.handler.received]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Messages whose envelope went to ``address``."""
+        with self.handler.lock:
+            return [r.message for r in self.handler.received if address.lower() in map(str.lower, r.recipients)]
+
+    def wait_for_messages(self, count: int, timeout: float = 20.0, to: str | None = None) -> list[EmailMessage]:
+        """Wait until at least ``count`` messages (to ``to`` if given) have arrived; return them."""
+        pick = (lambda: self.to(to)) if to else (lambda: self.messages)
+        wait_for(lambda: len(pick()) >= count, timeout, message=f"{count} message(s) at the SMTP server")
+        return pick()
+
+    def clear(self) -> None:
+        with self.handler.lock:
+            self.handler.received.clear()
+        self.handler.refuse.clear()
+
+
+class WorkerProcess:
+    """``celery -A celery_runner worker`` as a child process, with its log kept for failures."""
+
+    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False):
+        self.env, self.log_path, self.name = env, log_path, name
+        self.concurrency, self.beat = concurrency, beat
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> WorkerProcess:
+        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "--loglevel", "INFO",
+                   "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
+                   "--without-mingle", "--without-gossip"]
+        if self.beat:
+            command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._ready, timeout, interval=0.1, message=f"worker {self.name} to start; log: {self.log_path}")
+        return self
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"worker {self.name} exited with {self.process.returncode}:\n{self.log()}")
+        return b" ready." in open(self.log_path, "rb").read()
+
+    def log(self) -> str:
+        return open(self.log_path, "rb").read().decode(errors="replace")[-5000:]
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once, as a crash or the OOM killer would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Warm shutdown (SIGTERM to the main process), then SIGKILL after ``timeout``."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.process:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # leftover pool children, if any
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._log.close()

@@ -43,7 +43,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``blog.extensions`` to this app."""
-    from blog import auth, database
+    from blog import auth, database, permissions
     from blog.extensions import bcrypt, csrf, db, limiter, login_manager, mail, migrate, oauth, principal
 
     db.init_app(app)
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     auth.init_app(app)
     principal.init_app(app)
+    permissions.init_app(app)
     mail.init_app(app)
     oauth.init_app(app)
     limiter.init_app(app)

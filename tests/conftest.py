@@ -224,3 +224,25 @@ def make_comment(app, make_user):
 
 
 __all__ = ["wait_for"]
+
+
+class LoginHelper:
+    """Log a test client in as a user without going through the login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def as_user(self, user) -> None:
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    def logout(self) -> None:
+        with self.client.session_transaction() as session:
+            session.clear()
+
+
+@pytest.fixture
+def login(client):
+    """``login.as_user(user)`` logs ``client`` in; ``login.logout()`` logs it out."""
+    return LoginHelper(client)

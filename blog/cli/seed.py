@@ -10,6 +10,7 @@ import random
 from datetime import timedelta
 
 import click
+from flask.cli import with_appcontext
 from slugify import slugify
 from sqlalchemy import func, insert
 
@@ -80,7 +81,7 @@ def seed_users(count: int, rng: random.Random) -> list[int]:
     """Create ``count`` authors (without passwords: they cannot log in) and return their ids."""
     Role.ensure_defaults()
     db.session.flush()
-    role_ids = dict(db.session.execute(db.select(Role.name, Role.id)).tuples())
+    role_ids = dict(db.session.execute(db.select(Role.name, Role.id)).all())
     start = (db.session.scalar(db.select(func.max(User.id))) or 0) + 1
     now = utcnow()
     rows = []
@@ -100,7 +101,7 @@ def seed_users(count: int, rng: random.Random) -> list[int]:
 def seed_tags() -> dict[str, int]:
     Tag.from_names(TAGS)
     db.session.flush()
-    return dict(db.session.execute(db.select(Tag.name, Tag.id)).tuples())
+    return dict(db.session.execute(db.select(Tag.name, Tag.id)).all())
 
 
 def seed_posts(count: int, author_ids: list[int], tag_ids: dict[str, int], rng: random.Random) -> list[int]:
@@ -157,6 +158,7 @@ def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: ran
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--posts", default=100, show_default=True, type=click.IntRange(0, 10_000_000))
 @click.option("--users", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--comments", default=300, show_default=True, type=click.IntRange(0, 100_000_000))

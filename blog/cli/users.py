@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from email_validator import EmailNotValidError, validate_email
 
 from blog.extensions import db
@@ -37,6 +38,7 @@ def create_user(username: str, email: str, password: str, roles: tuple[str, ...]
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--username", prompt=True, help="Login name of the new admin.")
 @click.option("--email", prompt=True, help="E-mail address of the new admin.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,

@@ -50,4 +50,4 @@ def comment_counts(post_ids: list[int]) -> dict[int, int]:
         .where(Comment.post_id.in_(post_ids), Comment.status == "visible")
         .group_by(Comment.post_id)
     )
-    return dict(rows.tuples())
+    return {post_id: count for post_id, count in rows}

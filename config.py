@@ -41,10 +41,13 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "BLOG_BASE_URL": str,
     "BLOG_NAME": str,
     "BCRYPT_LOG_ROUNDS": int,
-    "CACHE_REDIS_URL": str,
-    "RATELIMIT_STORAGE_URI": str,
-    "DIGEST_SCHEDULE": str,
     "LOG_LEVEL": str,
+    # Reading and writing
+    "CACHE_REDIS_URL": str,
+    # Accounts and security
+    "RATELIMIT_STORAGE_URI": str,
+    # Background jobs
+    "DIGEST_SCHEDULE": str,
 }
 
 
@@ -93,10 +96,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
-    CACHE_REDIS_URL: str | None = None
-    RATELIMIT_STORAGE_URI = "memory://"
-    DIGEST_SCHEDULE = "0 7 * * *"
     LOG_LEVEL = "INFO"
+
+    # Reading and writing: post limits, search, feeds, the page cache.
+    CACHE_REDIS_URL: str | None = None
+
+    # Accounts and security: passwords, rate limits, OAuth, headers.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    # Background jobs: digest, reminders, notifications, announcements.
+    DIGEST_SCHEDULE = "0 7 * * *"
 
     @classmethod
     def check(cls, config: dict) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
 
 from blog.extensions import db
 from blog.models import Role, User

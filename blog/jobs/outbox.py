@@ -28,6 +28,7 @@ from blog.models import OutboxMessage, SuppressedAddress, utcnow
 log = logging.getLogger(__name__)
 
 _PENDING = "outbox_pending"  # key in Session.info: rows queued in this transaction
+_TASKS = "after_commit_tasks"  # key in Session.info: tasks to enqueue once committed
 #: Rows due within this window go to the broker with an ETA; later ones wait in the database.
 NEAR_FUTURE = timedelta(minutes=5)
 #: A handed-over row that is this late is handed over again (its task was lost).
@@ -65,11 +66,26 @@ def listen_for_commits() -> None:
         event.listen(Session, "after_rollback", _forget_after_rollback)
 
 
+def enqueue_after_commit(session: Session, task, *args, eta: datetime | None = None) -> None:
+    """Send ``task.apply_async(args, eta=eta)`` once the current transaction commits; never on rollback.
+
+    Use it for work that a periodic sweep also covers (publishing due posts):
+    a broker that is down at commit time is logged, not raised.
+    """
+    session.info.setdefault(_TASKS, []).append((task, args, eta))
+
+
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_TASKS, None)
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    for task, args, eta in session.info.pop(_TASKS, None) or ():
+        try:
+            task.apply_async(args=list(args), eta=eta, retry=False)
+        except Exception as exc:  # the periodic sweep picks the work up later
+            log.warning("broker unavailable, %s%r waits for the sweep: %s", task.name, args, exc)
     queued = session.info.pop(_PENDING, None)
     if not queued:
         return

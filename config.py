@@ -44,6 +44,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "LOG_LEVEL": str,
     # Reading and writing
     "CACHE_REDIS_URL": str,
+    "PAGE_CACHE_ENABLED": bool,
+    "PAGE_CACHE_SECONDS": float,
     # Accounts and security
     "RATELIMIT_STORAGE_URI": str,
     # Background jobs
@@ -99,7 +101,10 @@ class Config:
     LOG_LEVEL = "INFO"
 
     # Reading and writing: post limits, search, feeds, the page cache.
-    CACHE_REDIS_URL: str | None = None
+    CACHE_REDIS_URL: str | None = None  # shared page cache; unset: each process keeps its own
+    PAGE_CACHE_ENABLED = True  # anonymous readers' pages, invalidated by every write (blog/main/cache.py)
+    PAGE_CACHE_SECONDS = 60.0  # also bounds how stale "3 hours ago" may get
+    PAGE_CACHE_ENTRIES = 1024  # pages kept per process when there is no Redis
 
     # Accounts and security: passwords, rate limits, OAuth, headers.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -246,3 +246,43 @@ class LoginHelper:
 def login(client):
     """``login.as_user(user)`` logs ``client`` in; ``login.logout()`` logs it out."""
     return LoginHelper(client)
+
+
+# --- read fixtures ---
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache(app):
+    """Each test starts with no cached pages (the tables were just emptied behind the cache's back)."""
+    from blog.main import queries
+
+    app.extensions["page_cache"].clear()
+    queries._sidebar_memo.clear()
+    yield
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` records the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from blog.extensions import db
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

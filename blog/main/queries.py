@@ -1,16 +1,28 @@
-"""Read-side queries for the public pages, each a fixed number of SQL statements."""
+"""Read-side queries for the public pages, each a fixed number of SQL statements.
+
+Whatever the number of posts, comments and tags: a list of posts is one query
+(authors joined, comment counts as a correlated subquery) plus one for the
+posts' tags; the sidebar is one more, and is kept per process until the page
+cache's generation changes (counting tags over 100,000 posts is the one thing
+here that grows with the data).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from blog.extensions import db
-from blog.models import Comment, Post, utcnow
+from blog.models import Comment, Post, SlugRedirect, Tag, User, post_tags, utcnow
 
 PAGE_SIZE = 10
+FEED_SIZE = 20
+SITEMAP_MAX = 50_000  # the sitemap protocol's limit per file
+SIDEBAR_POSTS = 5
+SIDEBAR_TAGS = 12
 
 
 @dataclass
@@ -21,24 +33,64 @@ class PostPage:
     has_next: bool
 
 
+@dataclass
+class Sidebar:
+    recent: list[tuple[str, str]] = field(default_factory=list)  # (slug, title)
+    top_tags: list[tuple[str, int]] = field(default_factory=list)  # (name, published posts)
+
+
+@dataclass
+class PostWithComments:
+    post: Post
+    comments: list[Comment]
+
+
+def is_published():
+    """The condition every post a reader may see meets."""
+    return (Post.status == "published") & (Post.publish_at <= utcnow())
+
+
 def published_posts():
     """A select of the posts every reader may see."""
-    return db.select(Post).where(Post.status == "published", Post.publish_at <= utcnow())
+    return db.select(Post).where(is_published())
+
+
+def _visible_comment_count():
+    return (
+        select(func.count(Comment.id))
+        .where(Comment.post_id == Post.id, Comment.status == "visible")
+        .correlate(Post)
+        .scalar_subquery()
+    )
+
+
+def list_posts(query, page: int, size: int = PAGE_SIZE) -> PostPage:
+    """Page ``page`` of ``query`` (a select of Post), newest first, with authors, tags and comment counts."""
+    query = (
+        query.add_columns(_visible_comment_count())
+        .options(joinedload(Post.author), selectinload(Post.tags))
+        .order_by(Post.publish_at.desc(), Post.id.desc())
+        .offset((page - 1) * size)
+        .limit(size + 1)
+    )
+    rows = db.session.execute(query).all()
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return PostPage([post for post, _ in rows], {post.id: count for post, count in rows}, page, has_next)
 
 
 def home_page(page: int = 1) -> PostPage:
     """The home page's posts with their authors, tags and comment counts."""
-    query = (
-        published_posts()
-        .options(joinedload(Post.author), selectinload(Post.tags))
-        .order_by(Post.publish_at.desc(), Post.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    )
-    posts = list(db.session.execute(query).unique().scalars())
-    has_next = len(posts) > PAGE_SIZE
-    posts = posts[:PAGE_SIZE]
-    return PostPage(posts, comment_counts([p.id for p in posts]), page, has_next)
+    return list_posts(published_posts(), page)
+
+
+def tag_page(tag: Tag, page: int = 1) -> PostPage:
+    return list_posts(published_posts().join(post_tags, post_tags.c.post_id == Post.id)
+                      .where(post_tags.c.tag_id == tag.id), page)
+
+
+def author_page(author: User, page: int = 1) -> PostPage:
+    return list_posts(published_posts().where(Post.author_id == author.id), page)
 
 
 def comment_counts(post_ids: list[int]) -> dict[int, int]:
@@ -51,3 +103,104 @@ def comment_counts(post_ids: list[int]) -> dict[int, int]:
         .group_by(Comment.post_id)
     )
     return {post_id: count for post_id, count in rows}
+
+
+def post_with_comments(slug: str) -> PostWithComments | None:
+    """The post at ``slug`` (any status) with its author, tags and visible comments oldest first."""
+    post = db.session.execute(
+        db.select(Post).where(Post.slug == slug).options(joinedload(Post.author), selectinload(Post.tags))
+    ).scalar_one_or_none()
+    if post is None:
+        return None
+    comments = db.session.execute(
+        db.select(Comment)
+        .where(Comment.post_id == post.id, Comment.status == "visible")
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    ).scalars().all()
+    return PostWithComments(post, list(comments))
+
+
+def tag_named(name: str) -> Tag | None:
+    return db.session.execute(db.select(Tag).where(Tag.name == name)).scalar_one_or_none()
+
+
+def author_named(username: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(func.lower(User.username) == username.strip().lower())
+    ).scalar_one_or_none()
+
+
+_sidebar_lock = threading.Lock()
+_sidebar_memo: dict[int, Sidebar] = {}
+
+
+def sidebar(generation: int) -> Sidebar:
+    """The five most recent posts and the top tags, computed once per generation per process."""
+    cached = _sidebar_memo.get(generation)
+    if cached is not None:
+        return cached
+    result = _load_sidebar()
+    with _sidebar_lock:
+        _sidebar_memo.clear()
+        _sidebar_memo[generation] = result
+    return result
+
+
+def _load_sidebar() -> Sidebar:
+    # Both lists in one round trip: UNION ALL of two limited sub-selects.
+    recent = (
+        select(literal("post").label("kind"), Post.slug.label("key"), Post.title.label("label"),
+               literal(0).label("n"))
+        .where(is_published())
+        .order_by(Post.publish_at.desc(), Post.id.desc())
+        .limit(SIDEBAR_POSTS)
+        .subquery()
+    )
+    count = func.count(Post.id)
+    tags = (
+        select(literal("tag").label("kind"), Tag.name.label("key"), Tag.name.label("label"), count.label("n"))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(is_published())
+        .group_by(Tag.id, Tag.name)
+        .order_by(count.desc(), Tag.name)
+        .limit(SIDEBAR_TAGS)
+        .subquery()
+    )
+    result = Sidebar()
+    for kind, key, label, n in db.session.execute(union_all(select(recent), select(tags))):
+        if kind == "post":
+            result.recent.append((key, label))
+        else:
+            result.top_tags.append((key, n))
+    return result
+
+
+def feed_posts(tag: Tag | None = None) -> list[Post]:
+    """The latest published posts for a feed, with authors and tags."""
+    query = published_posts()
+    if tag is not None:
+        query = query.join(post_tags, post_tags.c.post_id == Post.id).where(post_tags.c.tag_id == tag.id)
+    query = (query.options(joinedload(Post.author), selectinload(Post.tags))
+             .order_by(Post.publish_at.desc(), Post.id.desc()).limit(FEED_SIZE))
+    return list(db.session.execute(query).scalars())
+
+
+def sitemap_entries() -> tuple[list[tuple[str, object]], list[str]]:
+    """(slug, updated_at) of the latest published posts, and the names of tags in use."""
+    posts = db.session.execute(
+        db.select(Post.slug, Post.updated_at).where(is_published())
+        .order_by(Post.publish_at.desc()).limit(SITEMAP_MAX)
+    ).all()
+    tags = db.session.execute(
+        db.select(Tag.name).where(db.select(post_tags.c.post_id).where(post_tags.c.tag_id == Tag.id).exists())
+        .order_by(Tag.name)
+    ).scalars().all()
+    return [tuple(row) for row in posts], list(tags)
+
+
+def renamed_post(old_slug: str) -> Post | None:
+    """The post that used to live at ``old_slug``, if it was renamed."""
+    redirect = db.session.get(SlugRedirect, old_slug)
+    return redirect.post if redirect else None

@@ -2,19 +2,114 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from blog.main import queries
+from blog.main import cache, queries
+from blog.main.cache import cached_page
+from blog.main.search import search as run_search
+from blog.models import Tag, utcnow
+from blog.permissions import EditPostPermission, comment_permission, write_permission
+from blog.posts.forms import CommentForm
 
 bp = Blueprint("main", __name__)
+bp.record_once(lambda state: cache.init_app(state.app))
+
+
+@bp.app_context_processor
+def _permissions() -> dict:
+    return {"can_write": write_permission.can, "can_edit": lambda post: EditPostPermission(post).can()}
+
+
+def _page() -> int:
+    """The ``?page=`` number: not a number means the first page; below 1 is a 404."""
+    page = request.args.get("page", 1, type=int)
+    if page < 1 or page > 100_000:
+        abort(404)
+    return page
+
+
+def _listing_or_404(listing: queries.PostPage) -> queries.PostPage:
+    if listing.page > 1 and not listing.posts:
+        abort(404)
+    return listing
 
 
 @bp.get("/")
+@cached_page
 def index():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    listing = queries.home_page(page)
-    if page > 1 and not listing.posts:
-        abort(404)
-    return render_template("main/index.html", listing=listing)
+    listing = _listing_or_404(queries.home_page(_page()))
+    sidebar = queries.sidebar(cache.generation())
+    return render_template("main/index.html", listing=listing, sidebar=sidebar)
+
+
+@bp.get("/post/<slug>")
+@cached_page
+def post(slug: str):
+    found = queries.post_with_comments(slug)
+    if found is None:
+        moved = queries.renamed_post(slug)
+        if moved is None or not (moved.is_public or EditPostPermission(moved).can()):
+            abort(404)
+        return redirect(url_for(".post", slug=moved.slug), 301)
+    if not found.post.is_public and not EditPostPermission(found.post).can():
+        abort(404)  # drafts and scheduled posts do not exist for other readers
+    form = CommentForm() if comment_permission.can() else None
+    return render_template("main/post.html", post=found.post, comments=found.comments, form=form)
+
+
+@bp.get("/tag/<name>")
+@cached_page
+def tag(name: str):
+    found = _tag_or_404(name)
+    if found.name != name:
+        return redirect(url_for(".tag", name=found.name), 301)
+    listing = _listing_or_404(queries.tag_page(found, _page()))
+    return render_template("main/tag.html", tag=found, listing=listing)
+
+
+@bp.get("/user/<username>")
+@cached_page
+def author(username: str):
+    found = queries.author_named(username) or abort(404)
+    listing = _listing_or_404(queries.author_page(found, _page()))
+    return render_template("main/author.html", author=found, listing=listing)
+
+
+@bp.get("/search")
+def search():
+    results = run_search(request.args.get("q", ""), _page())
+    return render_template("main/search.html", results=results)
+
+
+@bp.get("/feed.atom")
+@cached_page
+def feed():
+    return _atom(queries.feed_posts(), title=current_app.config["BLOG_NAME"], self_url=url_for(".feed"),
+                 alternate=url_for(".index"))
+
+
+@bp.get("/tag/<name>/feed.atom")
+@cached_page
+def tag_feed(name: str):
+    found = _tag_or_404(name)
+    return _atom(queries.feed_posts(found), title=f"{current_app.config['BLOG_NAME']}: #{found.name}",
+                 self_url=url_for(".tag_feed", name=found.name), alternate=url_for(".tag", name=found.name))
+
+
+@bp.get("/sitemap.xml")
+@cached_page
+def sitemap():
+    posts, tags = queries.sitemap_entries()
+    body = render_template("main/sitemap.xml", posts=posts, tags=tags, base=current_app.config["BLOG_BASE_URL"])
+    return current_app.response_class(body, content_type="application/xml; charset=utf-8")
+
+
+def _tag_or_404(name: str) -> Tag:
+    return queries.tag_named(Tag.normalise(name)) or abort(404)
+
+
+def _atom(posts, *, title: str, self_url: str, alternate: str):
+    updated = max((post.updated_at for post in posts), default=utcnow())
+    body = render_template("main/feed.atom.xml", posts=posts, title=title, self_url=self_url, updated=updated,
+                           alternate=alternate, base=current_app.config["BLOG_BASE_URL"])
+    return current_app.response_class(body, content_type="application/atom+xml; charset=utf-8")

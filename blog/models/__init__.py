@@ -1,6 +1,7 @@
 """The data model: one module per area, re-exported here for convenience."""
 
 from blog.models.accounts import ApiToken, AuthorRequest, RoleChange
+from blog.models.cache import CacheGeneration
 from blog.models.content import (
     COMMENT_STATUSES,
     POST_STATUSES,
@@ -18,7 +19,7 @@ from blog.models.user import DIGEST_CHOICES, ROLE_NAMES, OAuthAccount, Role, Use
 
 __all__ = [
     "COMMENT_STATUSES", "DIGEST_CHOICES", "POST_STATUSES", "ROLE_NAMES",
-    "Announcement", "ApiToken", "AuthorFollow", "AuthorRequest", "Comment", "JobHeartbeat",
+    "Announcement", "ApiToken", "AuthorFollow", "AuthorRequest", "CacheGeneration", "Comment", "JobHeartbeat",
     "OAuthAccount", "OutboxMessage", "Post", "Reminder", "Role", "RoleChange", "SlugRedirect",
     "SuppressedAddress", "Tag", "TagFollow", "UTCDateTime", "User", "post_tags", "user_roles", "utcnow",
 ]

@@ -1,11 +1,69 @@
-"""Multi-step writes on posts."""
+"""Multi-step writes on posts and comments."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from flask import current_app
 from sqlalchemy import update
 
 from blog.extensions import db
-from blog.models import Post, utcnow
+from blog.jobs.outbox import enqueue_after_commit
+from blog.main.cache import bump_generation
+from blog.models import Comment, Post, Tag, User, utcnow
+
+
+def save_post(post: Post | None, *, author: User, title: str, body: str, tag_names: list[str], status: str,
+              publish_at: datetime | None = None) -> Post:
+    """Create (``post`` None) or update a post; schedule its publication if asked. Commits."""
+    from blog.posts.tasks import publish_post
+
+    tags = Tag.from_names(tag_names)
+    if post is None:
+        # Not in the session until it has a slug: queries below autoflush.
+        post = Post(author_id=author.id)
+    post.title = title
+    post.set_body(body)
+    post.tags = tags
+    _apply_status(post, status, publish_at)
+    post.assign_slug()
+    db.session.add(post)
+    db.session.flush()
+    if post.status == "scheduled" and post.publish_at <= utcnow() + _eta_horizon():
+        # The sweep (publish_due_posts) covers a lost task, a broker that is down, and posts
+        # scheduled beyond the horizon, which would outlive the broker's visibility timeout.
+        enqueue_after_commit(db.session, publish_post, post.id, eta=post.publish_at)
+    db.session.commit()
+    return post
+
+
+def _eta_horizon() -> timedelta:
+    return timedelta(seconds=current_app.config["CELERY_VISIBILITY_TIMEOUT"])
+
+
+def _apply_status(post: Post, status: str, publish_at: datetime | None) -> None:
+    if status == "published":
+        if post.status != "published":
+            post.publish()
+    elif status == "scheduled":
+        post.schedule(publish_at)
+    else:
+        post.unpublish()
+
+
+def delete_post(post: Post) -> None:
+    """Delete ``post`` with its comments and old slugs. Commits."""
+    db.session.delete(post)
+    db.session.commit()
+
+
+def add_comment(post: Post, author: User, body: str) -> Comment:
+    """Add a visible comment by ``author`` to ``post``. Commits."""
+    comment = Comment(post_id=post.id, author_id=author.id)
+    comment.set_body(body)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
 
 
 def publish_due_posts() -> int:
@@ -16,6 +74,8 @@ def publish_due_posts() -> int:
         .where(Post.status == "scheduled", Post.publish_at <= utcnow())
         .values(status="published")
     ).rowcount
+    if changed:
+        bump_generation(db.session.connection())
     db.session.commit()
     return changed
 
@@ -27,5 +87,7 @@ def publish_if_due(post_id: int) -> bool:
         .where(Post.id == post_id, Post.status == "scheduled", Post.publish_at <= utcnow())
         .values(status="published")
     ).rowcount
+    if changed:
+        bump_generation(db.session.connection())
     db.session.commit()
     return bool(changed)

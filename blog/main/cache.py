@@ -1,0 +1,190 @@
+"""The page cache for logged-out readers, correct across gunicorn workers and nodes.
+
+A single row, ``cache_generations['pages']``, holds a random token that every
+write changing what readers see replaces in the same transaction (a session
+listener watches posts, comments, tags and authors' names; bulk updates such
+as the scheduled-publish sweep call :func:`bump_generation` themselves).
+Pages are cached under ``(token, URL)``: each request reads the token (one
+indexed single-row query), so a publish committed by any process is seen by
+the next request to every other process, and stale entries are simply never
+asked for again. A random token rather than a counter cannot repeat after a
+database is restored from a backup.
+
+Rendered pages live in this process's memory (a small LRU), or in Redis when
+``CACHE_REDIS_URL`` is set so that workers and nodes share what they render.
+Only anonymous GET requests without pending flash messages are cached, so
+per-user parts of a page (the nav's account links, the post actions) are never
+shown to someone else. Entries also expire after ``PAGE_CACHE_SECONDS`` so
+that "3 hours ago" stays roughly right.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from flask import Flask, current_app, g, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from blog.extensions import db
+from blog.models import CacheGeneration, Comment, Post, SlugRedirect, Tag, User
+
+log = logging.getLogger(__name__)
+
+GENERATION = "pages"
+_CONTENT = (Post, Comment, Tag, SlugRedirect)
+_SHOWN_USER_FIELDS = ("username", "display_name")
+_BUMP = "page_cache_bump"  # key in Session.info: this flush changed what readers see
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store and watch every session for writes that change pages."""
+    url = app.config.get("CACHE_REDIS_URL")
+    app.extensions["page_cache"] = RedisStore(url) if url else LocalStore(app.config["PAGE_CACHE_ENTRIES"])
+    if not event.contains(Session, "before_flush", _note_content_changes):
+        event.listen(Session, "before_flush", _note_content_changes)
+        event.listen(Session, "after_flush", _bump_after_flush)
+
+
+def generation() -> int:
+    """Return the current generation token (read once per request)."""
+    if "page_generation" not in g:
+        query = db.select(CacheGeneration.value).where(CacheGeneration.name == GENERATION)
+        g.page_generation = db.session.execute(query).scalar() or 0
+    return g.page_generation
+
+
+def bump_generation(connection) -> None:
+    """Replace the generation token on ``connection``, in the caller's transaction."""
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(CacheGeneration)
+    token = random.getrandbits(31)  # fits the INTEGER column on every database
+    connection.execute(
+        insert.values(name=GENERATION, value=token)
+        .on_conflict_do_update(index_elements=["name"], set_={"value": token})
+    )
+
+
+def store():
+    return current_app.extensions["page_cache"]
+
+
+def cached_page(view):
+    """Serve the view from the page cache to anonymous readers; fill it on a miss."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _cacheable():
+            return view(*args, **kwargs)
+        key = f"{generation()}:{request.full_path}"
+        hit = store().get(key)
+        if hit is not None:
+            content_type, body = hit
+            response = current_app.response_class(body, content_type=content_type)
+            response.headers["X-Cache"] = "hit"
+            return response
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not response.direct_passthrough:
+            store().set(key, (response.content_type, response.get_data()), current_app.config["PAGE_CACHE_SECONDS"])
+        response.headers["X-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _cacheable() -> bool:
+    return (
+        current_app.config["PAGE_CACHE_ENABLED"]
+        and request.method == "GET"
+        and not current_user.is_authenticated
+        and "_flashes" not in session
+    )
+
+
+def _note_content_changes(session: Session, _context, _instances) -> None:
+    if any(isinstance(obj, _CONTENT) for obj in (*session.new, *session.deleted)) or any(
+        _changes_pages(obj) for obj in session.dirty
+    ):
+        session.info[_BUMP] = True
+
+
+def _changes_pages(obj) -> bool:
+    if isinstance(obj, _CONTENT):
+        return True
+    if isinstance(obj, User):
+        state = inspect(obj)
+        return any(state.attrs[name].history.has_changes() for name in _SHOWN_USER_FIELDS)
+    return False
+
+
+def _bump_after_flush(session: Session, _context) -> None:
+    if session.info.pop(_BUMP, False):
+        bump_generation(session.connection())
+
+
+class LocalStore:
+    """A bounded, thread-safe LRU of rendered pages in this process."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, tuple[str, bytes]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key: str, value: tuple[str, bytes], ttl: float) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class RedisStore:
+    """Rendered pages in Redis, shared by every process and node; Redis expires them."""
+
+    PREFIX = "blog:page:"
+
+    def __init__(self, url: str):
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5)
+
+    def get(self, key: str):
+        try:
+            raw = self.redis.get(self.PREFIX + key)
+        except Exception:  # a cache that is down only makes pages slower
+            return None
+        if raw is None:
+            return None
+        content_type, _, body = raw.partition(b"\n")
+        return content_type.decode(), body
+
+    def set(self, key: str, value: tuple[str, bytes], ttl: float) -> None:
+        try:
+            self.redis.set(self.PREFIX + key, value[0].encode() + b"\n" + value[1], ex=max(1, int(ttl)))
+        except Exception as exc:  # a cache that is down only makes pages slower
+            log.warning("page cache unavailable: %s", exc)
+
+    def clear(self) -> None:
+        for key in self.redis.scan_iter(self.PREFIX + "*"):
+            self.redis.delete(key)

@@ -1,0 +1,91 @@
+"""Forms for writing: the post editor and the comment form, with the size limits of the README."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from blog.models import Post, Tag, utcnow
+
+TITLE_MAX = 200
+BODY_MAX = 100_000
+TAGS_MAX = 10
+TAG_MAX = 40
+TAGS_FIELD_MAX = 500
+COMMENT_MAX = 5_000
+STATUS_CHOICES = [SelectChoice("draft", "Draft"), SelectChoice("published", "Published"),
+                  SelectChoice("scheduled", "Scheduled")]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def split_tags(raw: str | None) -> list[str]:
+    """Return the tag names typed in a comma-separated field, without empties."""
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+class PostForm(FlaskForm):
+    title = StringField("Title", filters=[_strip], validators=[
+        InputRequired("Give the post a title."),
+        Length(max=TITLE_MAX, message=f"The title can be at most {TITLE_MAX} characters long."),
+    ])
+    body = TextAreaField("Text (Markdown)", validators=[
+        InputRequired("Write something in the post."),
+        Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters long."),
+    ])
+    tags = StringField("Tags", filters=[_strip], description="Comma separated, e.g. flask, python", validators=[
+        Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
+    ])
+    status = SelectField("Status", choices=STATUS_CHOICES, default="draft")
+    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()],
+                                    description="Only for scheduled posts.")
+
+    def validate_tags(self, field) -> None:
+        names = split_tags(field.data)
+        if len(names) > TAGS_MAX:
+            raise ValidationError(f"A post can have at most {TAGS_MAX} tags; you gave {len(names)}.")
+        too_long = [name for name in names if len(name) > TAG_MAX]
+        if too_long:
+            raise ValidationError(f"A tag can be at most {TAG_MAX} characters long: {too_long[0][:50]}…")
+        if any(not Tag.normalise(name) for name in names):
+            raise ValidationError("Each tag needs at least one letter or digit.")
+
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not in validate_publish_at: Optional() stops that chain on an empty field.
+        valid = super().validate(extra_validators)
+        if valid and self.status.data == "scheduled":
+            if self.publish_at.data is None:
+                self.publish_at.errors.append("Choose when a scheduled post should be published.")
+                return False
+            if self.publish_time() <= utcnow():
+                self.publish_at.errors.append("The publishing time must be in the future (times are UTC).")
+                return False
+        return valid
+
+    def publish_time(self) -> datetime | None:
+        """The chosen publishing time as an aware UTC datetime."""
+        return self.publish_at.data.replace(tzinfo=UTC) if self.publish_at.data else None
+
+    def values(self) -> dict:
+        """The post's fields as ``services.save_post`` takes them."""
+        return dict(title=self.title.data, body=self.body.data, tag_names=split_tags(self.tags.data),
+                    status=self.status.data, publish_at=self.publish_time())
+
+    @staticmethod
+    def data_of(post: Post) -> dict:
+        """The form's initial values for editing ``post``."""
+        publish_at = post.publish_at.replace(tzinfo=None, second=0, microsecond=0) if post.publish_at else None
+        return dict(title=post.title, body=post.body, tags=", ".join(tag.name for tag in post.tags),
+                    status=post.status, publish_at=publish_at)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment (Markdown)", validators=[
+        InputRequired("Write something before sending."),
+        Length(max=COMMENT_MAX, message=f"A comment can be at most {COMMENT_MAX:,} characters long."),
+    ])

@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
-from flask import Flask, current_app, g, make_response, request, session
+from flask import Flask, current_app, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 GENERATION = "pages"
 _CONTENT = (Post, Comment, Tag, SlugRedirect)
 _SHOWN_USER_FIELDS = ("username", "display_name")
+_ENVIRON_KEY = "blog.page_generation"
 _BUMP = "page_cache_bump"  # key in Session.info: this flush changed what readers see
 
 
@@ -55,10 +56,11 @@ def init_app(app: Flask) -> None:
 
 def generation() -> int:
     """Return the current generation token (read once per request)."""
-    if "page_generation" not in g:
+    # Kept on the request, not on ``g``: an app context can outlive a request (tests, CLI).
+    if _ENVIRON_KEY not in request.environ:
         query = db.select(CacheGeneration.value).where(CacheGeneration.name == GENERATION)
-        g.page_generation = db.session.execute(query).scalar() or 0
-    return g.page_generation
+        request.environ[_ENVIRON_KEY] = db.session.execute(query).scalar() or 0
+    return request.environ[_ENVIRON_KEY]
 
 
 def bump_generation(connection) -> None:

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from blog.extensions import db
 from blog.models import Comment, Post, SlugRedirect, Tag, User, post_tags, utcnow
@@ -23,6 +23,8 @@ FEED_SIZE = 20
 SITEMAP_MAX = 50_000  # the sitemap protocol's limit per file
 SIDEBAR_POSTS = 5
 SIDEBAR_TAGS = 12
+# Authors come joined to their posts; their roles (selectin by default) are not needed to show a name.
+_AUTHOR = joinedload(Post.author).lazyload(User.roles)
 
 
 @dataclass
@@ -68,7 +70,7 @@ def list_posts(query, page: int, size: int = PAGE_SIZE) -> PostPage:
     """Page ``page`` of ``query`` (a select of Post), newest first, with authors, tags and comment counts."""
     query = (
         query.add_columns(_visible_comment_count())
-        .options(joinedload(Post.author), selectinload(Post.tags))
+        .options(_AUTHOR, selectinload(Post.tags), defer(Post.body), defer(Post.body_html))
         .order_by(Post.publish_at.desc(), Post.id.desc())
         .offset((page - 1) * size)
         .limit(size + 1)
@@ -108,14 +110,14 @@ def comment_counts(post_ids: list[int]) -> dict[int, int]:
 def post_with_comments(slug: str) -> PostWithComments | None:
     """The post at ``slug`` (any status) with its author, tags and visible comments oldest first."""
     post = db.session.execute(
-        db.select(Post).where(Post.slug == slug).options(joinedload(Post.author), selectinload(Post.tags))
+        db.select(Post).where(Post.slug == slug).options(_AUTHOR, selectinload(Post.tags))
     ).scalar_one_or_none()
     if post is None:
         return None
     comments = db.session.execute(
         db.select(Comment)
         .where(Comment.post_id == post.id, Comment.status == "visible")
-        .options(joinedload(Comment.author))
+        .options(joinedload(Comment.author).lazyload(User.roles))
         .order_by(Comment.created_at, Comment.id)
     ).scalars().all()
     return PostWithComments(post, list(comments))
@@ -127,7 +129,7 @@ def tag_named(name: str) -> Tag | None:
 
 def author_named(username: str) -> User | None:
     return db.session.execute(
-        db.select(User).where(func.lower(User.username) == username.strip().lower())
+        db.select(User).where(func.lower(User.username) == username.strip().lower()).options(lazyload(User.roles))
     ).scalar_one_or_none()
 
 
@@ -182,7 +184,7 @@ def feed_posts(tag: Tag | None = None) -> list[Post]:
     query = published_posts()
     if tag is not None:
         query = query.join(post_tags, post_tags.c.post_id == Post.id).where(post_tags.c.tag_id == tag.id)
-    query = (query.options(joinedload(Post.author), selectinload(Post.tags))
+    query = (query.options(_AUTHOR, selectinload(Post.tags))
              .order_by(Post.publish_at.desc(), Post.id.desc()).limit(FEED_SIZE))
     return list(db.session.execute(query).scalars())
 

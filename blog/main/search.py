@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
-from blog.models import Post, UTCDateTime, utcnow
+from blog.models import Post, User, UTCDateTime, utcnow
 
 PAGE_SIZE = 10
 MAX_QUERY = 200
@@ -85,7 +85,7 @@ def _run(query: str, page: int) -> list[tuple[int, str]]:
 def _load_posts(ids: list[int]) -> dict[int, Post]:
     if not ids:
         return {}
-    query = db.select(Post).where(Post.id.in_(ids)).options(joinedload(Post.author))
+    query = db.select(Post).where(Post.id.in_(ids)).options(joinedload(Post.author).lazyload(User.roles))
     return {post.id: post for post in db.session.execute(query).scalars()}
 
 

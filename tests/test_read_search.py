@@ -8,8 +8,8 @@ from blog.models import Post, utcnow
 
 
 def _titles(page: str) -> list[str]:
-    return [part.split(">", 1)[1].split("<", 1)[0] for part in page.split('<article class="post-summary search-hit">')[1:]
-            for part in [part.split("<a ", 1)[1]]]
+    hits = page.split('<article class="post-summary search-hit">')[1:]
+    return [hit.split("<a ", 1)[1].split(">", 1)[1].split("<", 1)[0] for hit in hits]
 
 
 def test_search_ranks_title_matches_first_and_highlights_the_snippet(client, make_post):

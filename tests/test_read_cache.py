@@ -1,9 +1,6 @@
 """The page cache: anonymous pages are cached, every write that readers would see invalidates them at once,
 in this process and in every other web process sharing the database."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -12,7 +9,7 @@ from sqlalchemy import update
 
 from blog.extensions import db
 from blog.models import Post, utcnow
-from tests.support import PROJECT_ROOT, free_port, wait_for
+from tests.read_support import Gunicorn
 
 
 @pytest.fixture
@@ -105,39 +102,6 @@ def test_renaming_an_author_invalidates_the_cache(client, make_post, author, ctx
 
 
 # --- several processes -------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """``gunicorn -w N blog:create_app()`` on a free port of 127.0.0.1."""
-
-    def __init__(self, env: dict, workers: int, log_path: str):
-        self.port = free_port()
-        self.log = open(log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "2", "blog:create_app()"],
-            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self):
-        def ready():
-            assert self.process.poll() is None, f"gunicorn exited with {self.process.returncode}"
-            try:
-                return requests.get(self.url + "/api/health", timeout=1).ok
-            except requests.RequestException:
-                return False
-        wait_for(ready, timeout=60, message=f"gunicorn on {self.url}")
-        return self
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
-        self.log.close()
 
 
 @pytest.mark.slow

@@ -22,6 +22,8 @@ PAGE_SIZE = 10
 MAX_QUERY = 200
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MARKDOWN_PUNCTUATION = re.compile(r"[*`#|~>]+|-{3,}|={3,}|\]\([^)\s]*\)|!?\[")
+_SPACES = re.compile(r"\s+")
 
 SQLITE_SEARCH = text(
     "SELECT posts.id, snippet(posts_fts, 1, :open, :close, '…', 24) AS snippet "
@@ -91,5 +93,7 @@ def _load_posts(ids: list[int]) -> dict[int, Post]:
 
 def _highlight(snippet: str) -> Markup:
     """Escape ``snippet``, then turn the markers into ``<mark>`` elements."""
+    # The index holds Markdown: drop its punctuation so that the snippet reads as text.
+    snippet = _SPACES.sub(" ", _MARKDOWN_PUNCTUATION.sub(" ", snippet)).strip()
     escaped = str(escape(snippet))
     return Markup(escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))  # noqa: S704 - escaped above

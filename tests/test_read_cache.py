@@ -134,3 +134,33 @@ def test_a_publish_handled_by_one_worker_is_seen_at_once_by_every_other_worker(t
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+def redis_page_cache(app):
+    """The Redis store, on the test Redis (the broker's database), when the run has one."""
+    import os
+
+    from blog.main.cache import RedisStore
+
+    url = os.environ.get("BLOG_TEST_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        pytest.skip("set BLOG_TEST_BROKER_URL to a Redis URL to test the shared page cache")
+    local, app.extensions["page_cache"] = app.extensions["page_cache"], RedisStore(url)
+    app.extensions["page_cache"].clear()
+    yield app.extensions["page_cache"]
+    app.extensions["page_cache"].clear()
+    app.extensions["page_cache"] = local
+
+
+def test_the_redis_page_cache_is_shared_and_invalidated_by_a_publish(app, make_post, author, login, redis_page_cache):
+    make_post("Old title", author=author)
+    first, second = app.test_client(), app.test_client()
+    assert first.get("/").headers["X-Cache"] == "miss"
+    assert second.get("/").headers["X-Cache"] == "hit"
+    assert any(key.startswith(b"blog:page:") for key in redis_page_cache.redis.scan_iter("blog:page:*"))
+    writer = app.test_client()
+    login.client = writer
+    login.as_user(author)
+    _publish(writer, None)
+    assert b"Brand new" in first.get("/").data

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from blog.extensions import db
 from blog.models import Comment, Post, SlugRedirect, Tag, User, post_tags, utcnow
@@ -27,10 +28,24 @@ SIDEBAR_TAGS = 12
 _AUTHOR = joinedload(Post.author).lazyload(User.roles)
 
 
+@dataclass(slots=True)
+class PostCard:
+    """What a list of posts shows of one post: plain values, read without the ORM's bookkeeping."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    publish_at: datetime
+    author_username: str
+    author_name: str
+    comments: int
+    tags: list[str] = field(default_factory=list)
+
+
 @dataclass
 class PostPage:
-    posts: list[Post]
-    comment_counts: dict[int, int]
+    posts: list[PostCard]
     page: int
     has_next: bool
 
@@ -67,18 +82,32 @@ def _visible_comment_count():
 
 
 def list_posts(query, page: int, size: int = PAGE_SIZE) -> PostPage:
-    """Page ``page`` of ``query`` (a select of Post), newest first, with authors, tags and comment counts."""
+    """Page ``page`` of ``query`` (a select of posts), newest first, with authors, tags and comment counts.
+
+    Two queries whatever the page holds: the posts joined to their authors with a
+    correlated comment count, then the tags of those posts.
+    """
     query = (
-        query.add_columns(_visible_comment_count())
-        .options(_AUTHOR, selectinload(Post.tags), defer(Post.body), defer(Post.body_html))
+        query.with_only_columns(Post.id, Post.slug, Post.title, Post.summary, Post.publish_at, User.username,
+                                User.display_name, _visible_comment_count())
+        .join(User, User.id == Post.author_id)
         .order_by(Post.publish_at.desc(), Post.id.desc())
         .offset((page - 1) * size)
         .limit(size + 1)
     )
     rows = db.session.execute(query).all()
     has_next = len(rows) > size
-    rows = rows[:size]
-    return PostPage([post for post, _ in rows], {post.id: count for post, count in rows}, page, has_next)
+    cards = [PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
+             for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]]
+    if cards:
+        by_id = {card.id: card for card in cards}
+        tags = db.session.execute(
+            select(post_tags.c.post_id, Tag.name).join(Tag, Tag.id == post_tags.c.tag_id)
+            .where(post_tags.c.post_id.in_(by_id)).order_by(Tag.name)
+        )
+        for post_id, name in tags:
+            by_id[post_id].tags.append(name)
+    return PostPage(cards, page, has_next)
 
 
 def home_page(page: int = 1) -> PostPage:
@@ -93,18 +122,6 @@ def tag_page(tag: Tag, page: int = 1) -> PostPage:
 
 def author_page(author: User, page: int = 1) -> PostPage:
     return list_posts(published_posts().where(Post.author_id == author.id), page)
-
-
-def comment_counts(post_ids: list[int]) -> dict[int, int]:
-    """Visible comments per post, in one query."""
-    if not post_ids:
-        return {}
-    rows = db.session.execute(
-        db.select(Comment.post_id, func.count())
-        .where(Comment.post_id.in_(post_ids), Comment.status == "visible")
-        .group_by(Comment.post_id)
-    )
-    return {post_id: count for post_id, count in rows}
 
 
 def post_with_comments(slug: str) -> PostWithComments | None:

@@ -254,10 +254,10 @@ def login(client):
 @pytest.fixture(autouse=True)
 def _empty_page_cache(app):
     """Each test starts with no cached pages (the tables were just emptied behind the cache's back)."""
-    from blog.main import queries
+    from blog.main import views
 
     app.extensions["page_cache"].clear()
-    queries._sidebar_memo.clear()
+    views._sidebar_memo.clear()
     yield
 
 

@@ -164,3 +164,22 @@ def test_the_redis_page_cache_is_shared_and_invalidated_by_a_publish(app, make_p
     login.as_user(author)
     _publish(writer, None)
     assert b"Brand new" in first.get("/").data
+
+
+def test_cached_pages_keep_the_headers_of_the_rendered_page(client, make_post):
+    make_post("Cached")
+    miss = client.get("/")
+    hit = client.get("/")
+    assert hit.headers["X-Cache"] == "hit" and hit.data == miss.data
+    for name in ("Content-Type", "Vary"):
+        assert hit.headers.get(name) == miss.headers.get(name), name
+    assert "Set-Cookie" not in hit.headers
+
+
+def test_an_anonymous_reader_with_a_cookie_is_served_from_the_cache_too(app, make_post):
+    make_post("Cached")
+    app.test_client().get("/")  # rendered and stored by a cookie-less reader
+    reader = app.test_client()
+    reader.set_cookie("session", "not-a-valid-session")
+    response = reader.get("/")
+    assert response.headers["X-Cache"] == "hit" and b"Cached" in response.data

@@ -16,10 +16,24 @@ Only anonymous GET requests without pending flash messages are cached, so
 per-user parts of a page (the nav's account links, the post actions) are never
 shown to someone else. Entries also expire after ``PAGE_CACHE_SECONDS`` so
 that "3 hours ago" stays roughly right.
+
+Two doors lead to a cached page:
+
+* :class:`CachedPagesMiddleware` wraps the WSGI app and answers GET requests
+  that carry no cookie and no ``Authorization`` header (such a request cannot
+  be anyone's session) before Flask builds a request context: one query and a
+  lookup. It also stores what Flask rendered on a miss, with the final headers
+  that every ``after_request`` hook added (security headers included).
+* :func:`cached_page` decorates the views, for anonymous readers who do carry a
+  cookie (a CSRF token from the login page): it checks ``current_user`` and
+  pending flash messages, serves hits, and marks misses to be stored.
+
+Cache hits on the first door skip Flask's ``before_request`` hooks, rate limits included.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -29,9 +43,10 @@ from functools import wraps
 
 from flask import Flask, current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request
 
 from blog.extensions import db
 from blog.models import CacheGeneration, Comment, Post, SlugRedirect, Tag, User
@@ -42,13 +57,17 @@ GENERATION = "pages"
 _CONTENT = (Post, Comment, Tag, SlugRedirect)
 _SHOWN_USER_FIELDS = ("username", "display_name")
 _ENVIRON_KEY = "blog.page_generation"
+_STORE_KEY = "blog.page_cache_store"  # set by cached_page on a miss: the middleware stores the response
+_UNCACHED_HEADERS = {"set-cookie", "content-length", "x-cache"}
+_GENERATION_QUERY = select(CacheGeneration.__table__.c.value).where(CacheGeneration.__table__.c.name == GENERATION)
 _BUMP = "page_cache_bump"  # key in Session.info: this flush changed what readers see
 
 
 def init_app(app: Flask) -> None:
-    """Choose the store and watch every session for writes that change pages."""
+    """Choose the store, answer cookie-less readers early, and watch every session for writes."""
     url = app.config.get("CACHE_REDIS_URL")
     app.extensions["page_cache"] = RedisStore(url) if url else LocalStore(app.config["PAGE_CACHE_ENTRIES"])
+    app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)
     if not event.contains(Session, "before_flush", _note_content_changes):
         event.listen(Session, "before_flush", _note_content_changes)
         event.listen(Session, "after_flush", _bump_after_flush)
@@ -58,8 +77,7 @@ def generation() -> int:
     """Return the current generation token (read once per request)."""
     # Kept on the request, not on ``g``: an app context can outlive a request (tests, CLI).
     if _ENVIRON_KEY not in request.environ:
-        query = db.select(CacheGeneration.value).where(CacheGeneration.name == GENERATION)
-        request.environ[_ENVIRON_KEY] = db.session.execute(query).scalar() or 0
+        request.environ[_ENVIRON_KEY] = db.session.connection().execute(_GENERATION_QUERY).scalar() or 0
     return request.environ[_ENVIRON_KEY]
 
 
@@ -87,13 +105,14 @@ def cached_page(view):
         key = f"{generation()}:{request.full_path}"
         hit = store().get(key)
         if hit is not None:
-            content_type, body = hit
+            headers, body = hit
+            # Only the type: this request's own after_request hooks add the rest again.
+            content_type = next(value for name, value in headers if name.lower() == "content-type")
             response = current_app.response_class(body, content_type=content_type)
             response.headers["X-Cache"] = "hit"
             return response
+        request.environ[_STORE_KEY] = key
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not response.direct_passthrough:
-            store().set(key, (response.content_type, response.get_data()), current_app.config["PAGE_CACHE_SECONDS"])
         response.headers["X-Cache"] = "miss"
         return response
 
@@ -130,12 +149,65 @@ def _bump_after_flush(session: Session, _context) -> None:
         bump_generation(session.connection())
 
 
+class CachedPagesMiddleware:
+    """Answer cookie-less GETs from the page cache before Flask; store the pages Flask marks on a miss."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self._engine = None
+
+    def __call__(self, environ, start_response):
+        if self._anonymous_get(environ):
+            hit = self._lookup(environ)
+            if hit is not None:
+                headers, body = hit
+                start_response("200 OK", [*headers, ("Content-Length", str(len(body))), ("X-Cache", "hit")])
+                return [body]
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        app_iter = self.wsgi_app(environ, capture)
+        key = environ.get(_STORE_KEY)
+        if key is None or not captured.get("status", "").startswith("200"):
+            return app_iter
+        try:
+            body = b"".join(app_iter)
+        finally:
+            if hasattr(app_iter, "close"):
+                app_iter.close()
+        headers = [(name, value) for name, value in captured["headers"] if name.lower() not in _UNCACHED_HEADERS]
+        self.app.extensions["page_cache"].set(key, (headers, body), self.app.config["PAGE_CACHE_SECONDS"])
+        return [body]
+
+    def _anonymous_get(self, environ) -> bool:
+        return (environ.get("REQUEST_METHOD") == "GET" and "HTTP_COOKIE" not in environ
+                and "HTTP_AUTHORIZATION" not in environ and self.app.config["PAGE_CACHE_ENABLED"])
+
+    def _lookup(self, environ):
+        try:
+            with self._get_engine().connect() as connection:
+                environ[_ENVIRON_KEY] = connection.execute(_GENERATION_QUERY).scalar() or 0
+        except Exception as exc:  # let Flask answer, with its error page if the database is down
+            log.warning("page cache: cannot read the generation: %s", exc)
+            return None
+        return self.app.extensions["page_cache"].get(f"{environ[_ENVIRON_KEY]}:{Request(environ).full_path}")
+
+    def _get_engine(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+
 class LocalStore:
     """A bounded, thread-safe LRU of rendered pages in this process."""
 
     def __init__(self, size: int = 512):
         self.size = size
-        self._entries: OrderedDict[str, tuple[float, tuple[str, bytes]]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, tuple[list, bytes]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str):
@@ -149,7 +221,7 @@ class LocalStore:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key: str, value: tuple[str, bytes], ttl: float) -> None:
+    def set(self, key: str, value: tuple[list, bytes], ttl: float) -> None:
         with self._lock:
             self._entries[key] = (time.monotonic() + ttl, value)
             self._entries.move_to_end(key)
@@ -178,12 +250,12 @@ class RedisStore:
             return None
         if raw is None:
             return None
-        content_type, _, body = raw.partition(b"\n")
-        return content_type.decode(), body
+        headers, _, body = raw.partition(b"\n")
+        return [tuple(pair) for pair in json.loads(headers)], body
 
-    def set(self, key: str, value: tuple[str, bytes], ttl: float) -> None:
+    def set(self, key: str, value: tuple[list, bytes], ttl: float) -> None:
         try:
-            self.redis.set(self.PREFIX + key, value[0].encode() + b"\n" + value[1], ex=max(1, int(ttl)))
+            self.redis.set(self.PREFIX + key, json.dumps(value[0]).encode() + b"\n" + value[1], ex=max(1, int(ttl)))
         except Exception as exc:  # a cache that is down only makes pages slower
             log.warning("page cache unavailable: %s", exc)
 

@@ -2,14 +2,13 @@
 
 Whatever the number of posts, comments and tags: a list of posts is one query
 (authors joined, comment counts as a correlated subquery) plus one for the
-posts' tags; the sidebar is one more, and is kept per process until the page
-cache's generation changes (counting tags over 100,000 posts is the one thing
-here that grows with the data).
+posts' tags; the sidebar is one more, which the home page renders once per
+generation of the page cache (counting tags over 100,000 posts is the one
+thing here that grows with the data).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -150,23 +149,8 @@ def author_named(username: str) -> User | None:
     ).scalar_one_or_none()
 
 
-_sidebar_lock = threading.Lock()
-_sidebar_memo: dict[int, Sidebar] = {}
-
-
-def sidebar(generation: int) -> Sidebar:
-    """The five most recent posts and the top tags, computed once per generation per process."""
-    cached = _sidebar_memo.get(generation)
-    if cached is not None:
-        return cached
-    result = _load_sidebar()
-    with _sidebar_lock:
-        _sidebar_memo.clear()
-        _sidebar_memo[generation] = result
-    return result
-
-
-def _load_sidebar() -> Sidebar:
+def sidebar() -> Sidebar:
+    """The five most recent posts and the top tags by published posts, in one query."""
     # Both lists in one round trip: UNION ALL of two limited sub-selects.
     recent = (
         select(literal("post").label("kind"), Post.slug.label("key"), Post.title.label("label"),

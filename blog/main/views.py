@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from blog.main import cache, queries
 from blog.main.cache import cached_page
@@ -38,8 +39,7 @@ def _listing_or_404(listing: queries.PostPage) -> queries.PostPage:
 @cached_page
 def index():
     listing = _listing_or_404(queries.home_page(_page()))
-    sidebar = queries.sidebar(cache.generation())
-    return render_template("main/index.html", listing=listing, sidebar=sidebar)
+    return render_template("main/index.html", listing=listing, sidebar=_sidebar_html())
 
 
 @bp.get("/post/<slug>")
@@ -102,6 +102,20 @@ def sitemap():
     posts, tags = queries.sitemap_entries()
     body = render_template("main/sitemap.xml", posts=posts, tags=tags, base=current_app.config["BLOG_BASE_URL"])
     return current_app.response_class(body, content_type="application/xml; charset=utf-8")
+
+
+_sidebar_memo: dict[int, Markup] = {}
+
+
+def _sidebar_html() -> Markup:
+    """The home page's sidebar, rendered once per page-cache generation in each process."""
+    generation = cache.generation()
+    html = _sidebar_memo.get(generation)
+    if html is None:
+        html = Markup(render_template("main/_sidebar.html", sidebar=queries.sidebar()))  # noqa: S704 - a template
+        _sidebar_memo.clear()  # only the current generation is ever asked for again
+        _sidebar_memo[generation] = html
+    return html
 
 
 def _tag_or_404(name: str) -> Tag:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from blog.extensions import db
-from blog.models import Comment, Post, SlugRedirect, Tag, User, post_tags, utcnow
+from blog.models import Comment, Post, SlugRedirect, Tag, User, UTCDateTime, post_tags, utcnow
 
 PAGE_SIZE = 10
 FEED_SIZE = 20
@@ -80,47 +81,62 @@ def _visible_comment_count():
     )
 
 
-def list_posts(query, page: int, size: int = PAGE_SIZE) -> PostPage:
-    """Page ``page`` of ``query`` (a select of posts), newest first, with authors, tags and comment counts.
+# Lists of posts differ only in one condition; their statements are built once and run with
+# parameters, since building a SQLAlchemy statement costs more than SQLite takes to run it.
+_LIST_CONDITIONS = {
+    "home": lambda query: query,
+    "tag": lambda query: query.join(post_tags, post_tags.c.post_id == Post.id)
+                              .where(post_tags.c.tag_id == bindparam("tag_id")),
+    "author": lambda query: query.where(Post.author_id == bindparam("author_id")),
+}
+_TAGS_OF_POSTS = (
+    select(post_tags.c.post_id, Tag.name).join(Tag, Tag.id == post_tags.c.tag_id)
+    .where(post_tags.c.post_id.in_(bindparam("ids", expanding=True))).order_by(Tag.name)
+)
+
+
+@cache
+def _list_statement(kind: str):
+    query = (
+        select(Post.id, Post.slug, Post.title, Post.summary, Post.publish_at, User.username, User.display_name,
+               _visible_comment_count())
+        .join(User, User.id == Post.author_id)
+        .where(Post.status == "published", Post.publish_at <= bindparam("now", type_=UTCDateTime()))
+    )
+    return (_LIST_CONDITIONS[kind](query).order_by(Post.publish_at.desc(), Post.id.desc())
+            .offset(bindparam("offset")).limit(bindparam("limit")))
+
+
+def list_posts(kind: str, page: int, size: int = PAGE_SIZE, **params) -> PostPage:
+    """Page ``page`` of published posts (all, or a tag's, or an author's), newest first.
 
     Two queries whatever the page holds: the posts joined to their authors with a
     correlated comment count, then the tags of those posts.
     """
-    query = (
-        query.with_only_columns(Post.id, Post.slug, Post.title, Post.summary, Post.publish_at, User.username,
-                                User.display_name, _visible_comment_count())
-        .join(User, User.id == Post.author_id)
-        .order_by(Post.publish_at.desc(), Post.id.desc())
-        .offset((page - 1) * size)
-        .limit(size + 1)
-    )
-    rows = db.session.execute(query).all()
+    connection = db.session.connection()
+    rows = connection.execute(_list_statement(kind), dict(params, now=utcnow(), offset=(page - 1) * size,
+                                                          limit=size + 1)).all()
     has_next = len(rows) > size
     cards = [PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
              for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]]
     if cards:
         by_id = {card.id: card for card in cards}
-        tags = db.session.execute(
-            select(post_tags.c.post_id, Tag.name).join(Tag, Tag.id == post_tags.c.tag_id)
-            .where(post_tags.c.post_id.in_(by_id)).order_by(Tag.name)
-        )
-        for post_id, name in tags:
+        for post_id, name in connection.execute(_TAGS_OF_POSTS, {"ids": list(by_id)}):
             by_id[post_id].tags.append(name)
     return PostPage(cards, page, has_next)
 
 
 def home_page(page: int = 1) -> PostPage:
     """The home page's posts with their authors, tags and comment counts."""
-    return list_posts(published_posts(), page)
+    return list_posts("home", page)
 
 
 def tag_page(tag: Tag, page: int = 1) -> PostPage:
-    return list_posts(published_posts().join(post_tags, post_tags.c.post_id == Post.id)
-                      .where(post_tags.c.tag_id == tag.id), page)
+    return list_posts("tag", page, tag_id=tag.id)
 
 
 def author_page(author: User, page: int = 1) -> PostPage:
-    return list_posts(published_posts().where(Post.author_id == author.id), page)
+    return list_posts("author", page, author_id=author.id)
 
 
 def post_with_comments(slug: str) -> PostWithComments | None:

@@ -9,7 +9,9 @@ workers, 127.0.0.1) for: the blog without page cache, the blog with it, the
 blog without cache on the small database, and the bare app (bench/bare_app.py);
 then runs wrk against them in alternating order, round after round, and prints
 the requests per second, the ratios to the bare app, and the home page's
-latency at 100,000 vs 1,000 posts (one connection, so no queueing). Results go
+latency at 100,000 vs 1,000 posts (one connection, so no queueing). Next
+to requests per second it reports the servers' CPU time per request (from
+/proc), whose ratio holds even when other work shares the machine. Results go
 to bench/results/<time>.json (git-ignored) and as a Markdown table to stdout.
 """
 
@@ -96,10 +98,31 @@ class Server:
                 time.sleep(0.2)
         raise SystemExit(f"{self.name} did not start; see its log")
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn and its workers (Linux /proc)."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        total = 0
+        for pid in [self.process.pid, *map(int, children.split())]:
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(15)
         self.log.close()
+
+
+def measure(server: Server, path: str, duration: int, **options) -> dict:
+    """wrk against ``server``, plus the server's CPU time per request (robust on a shared machine)."""
+    before = server.cpu_seconds()
+    result = wrk(server.base + path, duration, **options)
+    result["cpu_ms"] = (server.cpu_seconds() - before) / max(result["requests"], 1) * 1000
+    return result
 
 
 def wrk(url: str, duration: int, connections: int = 16, threads: int = 2) -> dict:
@@ -109,7 +132,9 @@ def wrk(url: str, duration: int, connections: int = 16, threads: int = 2) -> dic
     latency = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "latency_ms": float(latency.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "requests": requests, "latency_ms": float(latency.group(1)) * scale,
+            "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
 def main() -> None:
@@ -148,11 +173,11 @@ def main() -> None:
             order = ["bare", "blog", "cached"] if round_ % 2 == 0 else ["cached", "blog", "bare"]
             for name in order:
                 for page, path in ([("bare", "/")] if name == "bare" else urls.items()):
-                    results.setdefault(f"{name}:{page}", []).append(wrk(servers[name].base + path, args.duration))
+                    results.setdefault(f"{name}:{page}", []).append(measure(servers[name], path, args.duration))
             # Latency of the uncached home page at both sizes, one connection, alternating.
             for name in (["blog", "small"] if round_ % 2 == 0 else ["small", "blog"]):
                 results.setdefault(f"latency:{name}", []).append(
-                    wrk(servers[name].base + "/", args.duration, connections=1, threads=1))
+                    measure(servers[name], "/", args.duration, connections=1, threads=1))
     finally:
         for server in servers.values():
             server.stop()
@@ -164,16 +189,18 @@ def report(results: dict, args, seed_seconds: float) -> None:
     def median(key, field="rps"):
         return statistics.median(r[field] for r in results[key])
 
-    bare = median("bare:bare")
-    rows = [("bare Flask + Jinja, 10-item loop", "/", bare, 1.0)]
+    bare, bare_cpu = median("bare:bare"), median("bare:bare", "cpu_ms")
+    rows = [("bare Flask + Jinja, 10-item loop", "/", bare, 1.0, bare_cpu, 1.0)]
     for name, label in (("blog", "blog, rendered from the database"), ("cached", "blog, page cache (logged out)")):
         for page in ("home", "post", "tag"):
-            rps = median(f"{name}:{page}")
-            rows.append((label, page, rps, rps / bare))
+            rps, cpu = median(f"{name}:{page}"), median(f"{name}:{page}", "cpu_ms")
+            rows.append((label, page, rps, rps / bare, cpu, bare_cpu / cpu))
     big_latency, small_latency = median("latency:blog", "latency_ms"), median("latency:small", "latency_ms")
     errors = sum(r["errors"] for runs in results.values() for r in runs)
-    lines = ["| server | page | requests/s (median) | ratio to bare |", "|---|---|---:|---:|"]
-    lines += [f"| {label} | {page} | {rps:,.0f} | {ratio:.0%} |" for label, page, rps, ratio in rows]
+    lines = ["| server | page | requests/s (median) | ratio to bare | server CPU ms/request | ratio to bare |",
+             "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {label} | {page} | {rps:,.0f} | {ratio:.0%} | {cpu:.2f} | {cpu_ratio:.0%} |"
+              for label, page, rps, ratio, cpu, cpu_ratio in rows]
     lines += ["", f"Home page latency, one connection: {big_latency:.2f} ms at {args.posts:,} posts, "
                   f"{small_latency:.2f} ms at {args.small:,} posts: ratio {big_latency / small_latency:.2f}.",
               f"Seeding {args.posts:,} posts took {seed_seconds:.0f} s. Non-2xx responses: {errors}.",

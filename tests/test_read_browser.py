@@ -143,6 +143,13 @@ def test_author_writes_with_a_live_preview_and_publishes(browser, site, size):
     assert "is published" in page.locator(".flash").inner_text()
     assert page.locator(".post-body h2").inner_text() == "Hello"
     assert page.locator(".post .tags").inner_text().split() == ["#browser", "#tests"]
+
+    page.fill(".comment-form textarea[name=body]", "A comment with **bold** text")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_url("**#comments")
+    assert "your comment is published" in page.locator(".flash").inner_text()
+    assert page.locator(".comment-body strong").inner_text() == "bold"
+    _shot(page, "post-with-comment", size)
     assert errors == []
     context.close()
 

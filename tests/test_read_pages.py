@@ -116,3 +116,17 @@ def test_time_shows_relative_with_exact_time_on_hover(client, make_post):
     page = client.get(f"/post/{post.slug}").get_data(as_text=True)
     assert "3 hours ago" in page
     assert f'title="{post.publish_at:%Y-%m-%d %H:%M} UTC"' in page
+
+
+@pytest.mark.parametrize("role, method, url, kwargs, code, text", [
+    ("reader", "get", "/post/new", {}, 403, "You do not have permission to do that."),
+    ("author", "post", "/post/preview", {"json": {"body": ["not", "text"]}}, 400, "must be a string"),
+    (None, "get", "/post/nothing-here", {}, 404, "There is nothing at this address."),
+])
+def test_error_pages_are_friendly_and_in_the_layout(client, login, make_user, role, method, url, kwargs, code, text):
+    if role:
+        login.as_user(make_user(roles=(role,)))
+    response = getattr(client, method)(url, **kwargs)
+    page = response.get_data(as_text=True)
+    assert response.status_code == code and text in page
+    assert 'site-header' in page and 'role="search"' in page and "Back to the home page" in page

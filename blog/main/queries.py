@@ -56,10 +56,20 @@ class Sidebar:
     top_tags: list[tuple[str, int]] = field(default_factory=list)  # (name, published posts)
 
 
+@dataclass(slots=True)
+class CommentRow:
+    """What the post page shows of a comment: plain values."""
+
+    id: int
+    body_html: str
+    created_at: datetime
+    author_name: str
+
+
 @dataclass
 class PostWithComments:
     post: Post
-    comments: list[Comment]
+    comments: list[CommentRow]
 
 
 def is_published():
@@ -146,13 +156,18 @@ def post_with_comments(slug: str) -> PostWithComments | None:
     ).scalar_one_or_none()
     if post is None:
         return None
-    comments = db.session.execute(
-        db.select(Comment)
-        .where(Comment.post_id == post.id, Comment.status == "visible")
-        .options(joinedload(Comment.author).lazyload(User.roles))
-        .order_by(Comment.created_at, Comment.id)
-    ).scalars().all()
-    return PostWithComments(post, list(comments))
+    rows = db.session.connection().execute(_COMMENTS_OF_POST, {"post_id": post.id})
+    comments = [CommentRow(id_, html, created_at, display_name or username)
+                for id_, html, created_at, username, display_name in rows]
+    return PostWithComments(post, comments)
+
+
+_COMMENTS_OF_POST = (
+    select(Comment.id, Comment.body_html, Comment.created_at, User.username, User.display_name)
+    .join(User, User.id == Comment.author_id)
+    .where(Comment.post_id == bindparam("post_id"), Comment.status == "visible")
+    .order_by(Comment.created_at, Comment.id)
+)
 
 
 def tag_named(name: str) -> Tag | None:

@@ -35,7 +35,7 @@ def web_nodes(test_env, app, tmp_path):
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "blog:create_app()"],
             cwd=PROJECT_ROOT, env=test_env, stdout=log, stderr=subprocess.STDOUT)
         nodes.append((process, f"http://127.0.0.1:{port}"))
-    for process, url in nodes:
+    for _process, url in nodes:
         wait_for(lambda url=url: _get(f"{url}/api/health"), 60, message=f"gunicorn at {url}")
     yield [url for _, url in nodes]
     for process, _ in nodes:

@@ -80,12 +80,16 @@ def _add_needs(_sender, identity) -> None:
 
 
 def require(permission: Permission):
-    """Guard a view: anonymous users go to the login page, others without ``permission`` get 403."""
+    """Guard a view: anonymous users go to the login page (401 for JSON clients), others without it get 403."""
 
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
+                from blog.errors import wants_json
+
+                if wants_json():
+                    abort(401)
                 return login_manager.unauthorized()
             if not permission.can():
                 abort(403)

@@ -1,6 +1,6 @@
 """Accounts: registration, login, sessions, password reset, OAuth and the web's security headers."""
 
-from flask import Flask
+from flask import Flask, g
 
 
 def init_app(app: Flask) -> None:
@@ -15,7 +15,12 @@ def init_app(app: Flask) -> None:
     oauth.init_app(app)
     app.cli.add_command(unlock_command)
     app.jinja_env.globals.update(
-        admin_permission=permissions.admin_permission,
-        moderate_permission=permissions.moderate_permission,
+        may_admin=_may(permissions.admin_permission),
+        may_moderate=_may(permissions.moderate_permission),
         oauth_providers=oauth.configured,
     )
+
+
+def _may(permission):
+    """A template test of ``permission``; False on pages rendered before the identity is known (early errors)."""
+    return lambda: g.get("identity") is not None and permission.can()

@@ -88,7 +88,7 @@ class _CurrentPasswordMixin:
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Length(max=100)])
+    display_name = StringField("Display name", validators=[Length(max=100)], filters=[lambda v: (v or "").strip()])
     digest = SelectField("E-mail digest", choices=[
         SelectChoice("none", "No digest"), SelectChoice("daily", "Daily digest"),
         SelectChoice("weekly", "Weekly digest")])

@@ -40,14 +40,19 @@ LIMITS = {
 }
 
 
-def _limit(scope: str, key_func, **options):
+TOO_MANY = "Too many requests; please wait a few minutes and try again."
+TOO_MANY_LOGINS = ("Too many failed logins; please wait a few minutes and try again, "
+                   "or reset your password if you have forgotten it.")
+
+
+def _limit(scope: str, key_func, message: str = TOO_MANY, **options):
     setting = LIMITS[scope][0]
     return limiter.shared_limit(lambda: current_app.config[setting], scope, key_func=key_func,
-                                methods=["POST"], **options)
+                                methods=["POST"], error_message=message, **options)
 
 
-login_by_address = _limit("login-address", address_key, deduct_when=_failed_login)
-login_by_account = _limit("login-account", account_key, deduct_when=_failed_login)
+login_by_address = _limit("login-address", address_key, TOO_MANY_LOGINS, deduct_when=_failed_login)
+login_by_account = _limit("login-account", account_key, TOO_MANY_LOGINS, deduct_when=_failed_login)
 register_by_address = _limit("register-address", address_key)
 reset_by_address = _limit("reset-address", address_key)
 

@@ -46,6 +46,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "CACHE_REDIS_URL": str,
     # Accounts and security
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "RATELIMIT_LOGIN": str,
     "RATELIMIT_LOGIN_ACCOUNT": str,
     "RATELIMIT_REGISTER": str,
@@ -113,6 +114,7 @@ class Config:
     # Accounts and security: passwords, rate limits, OAuth, headers.
     # Memory counts per process; set a redis:// URI to share the counters between gunicorn workers.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = ""  # tells apart several blogs sharing one Redis
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;30 per hour"  # failed logins per address
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # failed logins per account (or unknown name)

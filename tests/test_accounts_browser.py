@@ -104,6 +104,9 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.click("button:has-text('Allow')")
     expect(page.locator(".flash")).to_contain_text("Welcome, Sam Sample.")
     assert page.url.startswith(live_server)
+    page.click("nav >> text=Account")
+    expect(page.locator("#linked-accounts")).to_contain_text("Loopback SSO: linked")
+    shot(page, "account")
     log_out(page)
 
     # An admin promotes the reader to author on the simple role page.

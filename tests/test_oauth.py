@@ -214,3 +214,13 @@ def test_github_preset_starts_at_github(client, config_override):
 def test_oauth_next_stays_on_the_site(client, oidc, target):
     response = login_through_provider(client, url=f"/auth/oauth/oidc?next={target}")
     assert response.headers["Location"] == "/"
+
+
+def test_unreachable_provider_gives_a_clear_message(client, config_override):
+    from tests.support import free_port
+
+    config_override(OAUTH_PROVIDERS="oidc", OIDC_CLIENT_ID="id", OIDC_CLIENT_SECRET="secret",
+                    OIDC_SERVER_METADATA_URL=f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration")
+    response = client.get("/auth/oauth/oidc")
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    assert "Oidc cannot be reached right now" in flashed(client)

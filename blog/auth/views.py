@@ -8,6 +8,7 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from joserfc.errors import JoseError
+from requests import RequestException
 
 from blog.auth import oauth, services
 from blog.auth.forms import (
@@ -112,7 +113,12 @@ def oauth_start(provider: str):
     oauth.forget_old_attempts(keep=current_app.config["OAUTH_PENDING_MAX"] - 1)
     session["oauth_next"] = safe_next(request.args.get("next"))
     callback = url_for("auth.oauth_callback", provider=provider, _external=True)
-    return oauth.client(provider).authorize_redirect(callback)
+    try:
+        return oauth.client(provider).authorize_redirect(callback)
+    except RequestException as problem:  # its discovery document is out of reach
+        current_app.logger.warning("OAuth provider %s unreachable: %r", provider, problem)
+        flash(f"{oauth.label(provider)} cannot be reached right now. Please try again later.", "error")
+        return redirect(url_for("auth.login"))
 
 
 @bp.get("/oauth/<provider>/callback")
@@ -125,7 +131,7 @@ def oauth_callback(provider: str):
         token = remote.authorize_access_token()
         profile = oauth.fetch_profile(provider, remote, token)
         user, outcome = services.oauth_user(provider, profile, current_user if current_user.is_authenticated else None)
-    except (OAuthError, JoseError, services.OAuthRefused, KeyError, ValueError) as problem:
+    except (OAuthError, JoseError, RequestException, services.OAuthRefused, KeyError, ValueError) as problem:
         flash(_oauth_message(problem, oauth.label(provider)), "error")
         return redirect(back)
     if outcome == "linked":
@@ -148,6 +154,8 @@ def _oauth_message(problem: Exception, label: str) -> str:
     if isinstance(problem, OAuthError):
         detail = problem.description or problem.error
         return f"{label} refused the login ({detail}). Please try again."
+    if isinstance(problem, RequestException):
+        return f"{label} cannot be reached right now. Please try again later."
     if isinstance(problem, JoseError):
         return f"The answer from {label} could not be verified ({problem.error}). Please try again."
     current_app.logger.warning("unexpected answer from OAuth provider: %r", problem)

@@ -25,6 +25,7 @@ from flask_principal import (
     identity_loaded,
 )
 
+from blog.errors import wants_json
 from blog.extensions import login_manager, principal
 
 #: The actions each role grants; higher roles include the lower ones.
@@ -86,8 +87,6 @@ def require(permission: Permission):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
-                from blog.errors import wants_json
-
                 if wants_json():
                     abort(401)
                 return login_manager.unauthorized()

@@ -2,7 +2,9 @@
 
 It speaks the authorization-code flow with PKCE (required, S256) and nonces,
 signs ID tokens with its own RSA key published at its JWKS address, and shows
-a consent page with Allow and Deny. Tests choose who is logged in at the
+a consent page with Allow and Deny. It also answers GitHub's ``/user`` and
+``/user/emails`` for the bearer tokens it issued, so the GitHub preset's
+plain-OAuth path can be run against it too. Tests choose who is logged in at the
 provider (``provider.user``) and may make it misbehave (``provider.tamper_nonce``).
 """
 
@@ -19,7 +21,7 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
@@ -41,10 +43,11 @@ class Client:
         return None
 
     def get_allowed_scope(self, scope):
-        return " ".join(s for s in (scope or "").split() if s in {"openid", "email", "profile"})
+        allowed = {"openid", "email", "profile", "read:user", "user:email"}
+        return " ".join(s for s in (scope or "").split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri.endswith("/auth/oauth/oidc/callback")
+        return redirect_uri.endswith(("/auth/oauth/oidc/callback", "/auth/oauth/github/callback"))
 
     def check_client_secret(self, client_secret):
         return secrets.compare_digest(client_secret, self.client_secret)
@@ -107,6 +110,8 @@ class Provider:
         self.user = {"sub": "oidc-user-1", "email": "sam@example.org", "email_verified": True,
                      "name": "Sam Sample", "preferred_username": "sam"}
         self.tamper_nonce = False
+        self.tokens: dict[str, dict] = {}  # access token -> user
+        self.pkce = CodeChallenge(required=True)
         self.app = self._build_app()
         self._server = None
 
@@ -114,6 +119,7 @@ class Provider:
         self.user = {"sub": "oidc-user-1", "email": "sam@example.org", "email_verified": True,
                      "name": "Sam Sample", "preferred_username": "sam"}
         self.tamper_nonce = False
+        self.pkce.required = True
         self.authorization_requests.clear()
         self.token_requests.clear()
 
@@ -130,13 +136,15 @@ class Provider:
         if self._server is not None:
             self._server.shutdown()
 
+    def _save_token(self, token: dict, req) -> None:
+        self.tokens[token["access_token"]] = req.user
+
     def _build_app(self) -> Flask:
         app = Flask("oidc_provider")
         app.config["SECRET_KEY"] = secrets.token_hex(16)
-        server = AuthorizationServer(app, query_client=lambda cid: self.clients.get(cid),
-                                     save_token=lambda token, req: None)
+        server = AuthorizationServer(app, query_client=self.clients.get, save_token=self._save_token)
         code_grant, id_token = _grant_classes(self)
-        server.register_grant(code_grant, [id_token(require_nonce=True), CodeChallenge(required=True)])
+        server.register_grant(code_grant, [id_token(require_nonce=True), self.pkce])
         _add_routes(app, server, self)
         return app
 
@@ -231,6 +239,25 @@ def _add_routes(app: Flask, server: AuthorizationServer, provider: Provider) -> 
     def token():
         provider.token_requests.append(request.form.to_dict())
         return server.create_token_response()
+
+    def bearer_user() -> dict:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        user = provider.tokens.get(token) if scheme.lower() == "bearer" else None
+        if user is None:
+            abort(401)
+        return user
+
+    @app.get("/user")
+    def github_user():
+        user = bearer_user()
+        return jsonify(id=int(user["sub"].rsplit("-", 1)[-1]), login=user["preferred_username"], name=user["name"],
+                       email=None)
+
+    @app.get("/user/emails")
+    def github_emails():
+        user = bearer_user()
+        return jsonify([{"email": "old@example.org", "primary": False, "verified": True},
+                        {"email": user["email"], "primary": True, "verified": user["email_verified"]}])
 
 
 def _consent_page(user: dict, action: str) -> str:

@@ -271,3 +271,16 @@ def test_deactivated_user_cannot_log_in_again(app, client, make_user):
     make_user("abby", password=GOOD_PASSWORD)
     _revoke_by_deactivation(app, client, get_user(app, "abby"))
     assert login_form(client, "abby", GOOD_PASSWORD).status_code == 200
+
+
+def test_logging_out_elsewhere_keeps_this_browser_remembered(app, make_user):
+    make_user("beth", password=GOOD_PASSWORD)
+    browser = app.test_client()
+    login_form(browser, "beth", GOOD_PASSWORD, remember=True)
+    old = browser.get_cookie("remember_token").value
+    browser.post("/auth/account/sessions")
+    new = browser.get_cookie("remember_token").value
+    assert new != old
+    later = app.test_client()  # the browser restarted: only the remember-me cookie is left
+    later.set_cookie("remember_token", new)
+    assert later.get("/auth/account").status_code == 200

@@ -137,7 +137,7 @@ def _assert_can_write(app, user_id):
         identity = Identity(user_id)
         identity_loaded.send(app, identity=identity)
         assert write_permission.allows(identity)
-    if "posts.new" in app.view_functions:
+    if any(rule.rule == "/post/new" for rule in app.url_map.iter_rules()):  # once the editor is merged
         client = app.test_client()
         with client.session_transaction() as session:
             with app.app_context():

@@ -224,3 +224,31 @@ def test_unreachable_provider_gives_a_clear_message(client, config_override):
     response = client.get("/auth/oauth/oidc")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert "Oidc cannot be reached right now" in flashed(client)
+
+
+@pytest.fixture
+def github_on_loopback(oidc, config_override):
+    """The GitHub preset, with its three addresses pointed at the loopback provider (which speaks GitHub's API)."""
+    from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
+
+    oidc.pkce.required = False  # the GitHub preset sends no PKCE, as GitHub did not require it
+    config_override(OAUTH_PROVIDERS="github", GITHUB_CLIENT_ID=CLIENT_ID, GITHUB_CLIENT_SECRET=CLIENT_SECRET,
+                    GITHUB_AUTHORIZE_URL=f"{oidc.issuer}/authorize", GITHUB_ACCESS_TOKEN_URL=f"{oidc.issuer}/token",
+                    GITHUB_API_BASE_URL=f"{oidc.issuer}/")
+    return oidc
+
+
+def test_github_preset_reads_the_primary_verified_email_from_the_api(app, client, github_on_loopback):
+    response = login_through_provider(client, url="/auth/oauth/github")
+    assert response.headers["Location"] == "/"
+    with app.app_context():
+        link = db.session.execute(db.select(OAuthAccount)).scalar_one()
+        assert (link.provider, link.provider_user_id) == ("github", "1")
+        assert (link.user.username, link.user.email) == ("sam", "sam@example.org")
+
+
+def test_github_unverified_primary_email_does_not_match_an_account(client, github_on_loopback, make_user):
+    make_user("samuel", email="sam@example.org")
+    github_on_loopback.user = dict(github_on_loopback.user, email_verified=False)
+    login_through_provider(client, url="/auth/oauth/github")
+    assert "An account with this e-mail exists" in flashed(client)

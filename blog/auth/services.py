@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_login import login_user, logout_user
 from flask_principal import AnonymousIdentity, Identity, identity_changed
 
@@ -71,8 +71,9 @@ def end_other_sessions(user: User) -> None:
 
 
 def keep_this_session(user: User) -> None:
-    """Store the user's current session version in this browser's session, after it moved on."""
-    login_user(user)
+    """Store the user's new session version in this browser, renewing its remember-me cookie if it had one."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
 
 
 def request_password_reset(email: str) -> None:

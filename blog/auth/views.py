@@ -91,7 +91,6 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@reset_by_address
 def reset_password(token: str):
     try:
         user = user_for_reset_token(token)

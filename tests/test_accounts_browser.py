@@ -98,6 +98,7 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
 
     # Log in through the loopback OpenID Connect provider.
     page.goto("/auth/login")
+    shot(page, "login")
     page.click("text=Log in with Loopback SSO")
     expect(page.locator("h1")).to_have_text("Loopback SSO")
     shot(page, "provider-consent")

@@ -252,3 +252,13 @@ def test_github_unverified_primary_email_does_not_match_an_account(client, githu
     github_on_loopback.user = dict(github_on_loopback.user, email_verified=False)
     login_through_provider(client, url="/auth/oauth/github")
     assert "An account with this e-mail exists" in flashed(client)
+
+
+@pytest.mark.parametrize("query", ["", "?code=abc", "?state=abc", "?error=server_error&error_description=Down",
+                                   "?error=access_denied"])
+def test_odd_callbacks_give_a_message_not_an_error(client, oidc, query):
+    response = client.get(f"/auth/oauth/oidc/callback{query}")
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    page = flashed(client)
+    assert "Loopback SSO" in page and ("refused the login" in page or "could not be verified" in page
+                                       or "You did not allow" in page)

@@ -274,3 +274,19 @@ def test_nav_shows_what_the_role_may_use(client, login, make_user, role, links):
     page = client.get("/auth/account").get_data(as_text=True)
     for label in ("Account", "Moderation", "Admin"):
         assert (f">{label}</a>" in page) == (label in links)
+
+
+@pytest.mark.parametrize(("method", "url", "status"), [
+    ("GET", "/admin/users/999", 404),
+    ("POST", "/admin/users/999/roles", 404),
+    ("POST", "/admin/users/999/deactivate", 404),
+    ("POST", "/admin/requests/999/approve", 404),
+    ("POST", "/admin/comments/999/hide", 404),
+    ("GET", "/admin/?page=0", 404),
+    ("GET", "/admin/?page=abc", 200),
+    ("GET", "/admin/roles/log?page=99", 200),
+    ("GET", "/admin/moderation?status=bogus", 200),
+])
+def test_bad_admin_input_gets_a_clear_status(client, login, make_user, method, url, status):
+    login.as_user(make_user("boss", roles=("reader", "admin")))
+    assert client.open(url, method=method).status_code == status

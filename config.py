@@ -48,6 +48,16 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PAGE_CACHE_SECONDS": float,
     # Accounts and security
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
+    "RATELIMIT_LOGIN": str,
+    "RATELIMIT_LOGIN_ACCOUNT": str,
+    "RATELIMIT_REGISTER": str,
+    "RATELIMIT_RESET": str,
+    "PASSWORD_RESET_MAX_AGE": int,
+    "RECAPTCHA_PUBLIC_KEY": str,
+    "RECAPTCHA_PRIVATE_KEY": str,
+    "OAUTH_PROVIDERS": str,
+    "SECURITY_HSTS": bool,
     # Background jobs
     "DIGEST_SCHEDULE": str,
 }
@@ -107,7 +117,24 @@ class Config:
     PAGE_CACHE_ENTRIES = 1024  # pages kept per process when there is no Redis
 
     # Accounts and security: passwords, rate limits, OAuth, headers.
+    # Memory counts per process; set a redis:// URI to share the counters between gunicorn workers.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = ""  # tells apart several blogs sharing one Redis
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;30 per hour"  # failed logins per address
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # failed logins per account (or unknown name)
+    RATELIMIT_REGISTER = "10 per hour"  # registrations per address
+    RATELIMIT_RESET = "5 per 15 minutes"  # reset requests per address
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
+    RECAPTCHA_PRIVATE_KEY: str | None = None
+    # Names of the OAuth providers to offer, e.g. "github,google,oidc"; each one reads
+    # <NAME>_CLIENT_ID, <NAME>_CLIENT_SECRET and, unless a preset, <NAME>_SERVER_METADATA_URL.
+    OAUTH_PROVIDERS = ""
+    OAUTH_PENDING_MAX = 3  # unfinished OAuth logins kept in the session cookie
+    SECURITY_HSTS = False
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     # Background jobs: digest, reminders, notifications, announcements.
     DIGEST_SCHEDULE = "0 7 * * *"
@@ -145,6 +172,7 @@ class ProdConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    SECURITY_HSTS = True
 
     @classmethod
     def check(cls, config: dict) -> list[str]:

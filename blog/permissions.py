@@ -25,6 +25,7 @@ from flask_principal import (
     identity_loaded,
 )
 
+from blog.errors import wants_json
 from blog.extensions import login_manager, principal
 
 #: The actions each role grants; higher roles include the lower ones.
@@ -80,12 +81,14 @@ def _add_needs(_sender, identity) -> None:
 
 
 def require(permission: Permission):
-    """Guard a view: anonymous users go to the login page, others without ``permission`` get 403."""
+    """Guard a view: anonymous users go to the login page (401 for JSON clients), others without it get 403."""
 
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
+                if wants_json():
+                    abort(401)
                 return login_manager.unauthorized()
             if not permission.can():
                 abort(403)

@@ -248,6 +248,82 @@ def login(client):
     return LoginHelper(client)
 
 
+# --- accounts fixtures ---
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Every test starts with no rate-limit counters (they live in memory, shared by the session's app)."""
+    from blog.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+@pytest.fixture
+def config_override(app):
+    """``config_override(KEY=value, ...)`` changes the app's config for one test."""
+    saved: dict = {}
+    missing = object()
+
+    def override(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key, missing))
+            app.config[key] = value
+
+    yield override
+    for key, value in saved.items():
+        if value is missing:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
+@pytest.fixture
+def csrf_client(app, config_override):
+    """A client of the app with CSRF protection on, as in production."""
+    config_override(WTF_CSRF_ENABLED=True)
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (Authlib's server side) on a loopback port."""
+    from tests.oidc_provider import Provider
+
+    provider = Provider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc(oidc_provider, config_override):
+    """The app configured with the loopback provider as ``oidc``; returns the provider."""
+    from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
+
+    oidc_provider.reset()
+    config_override(OAUTH_PROVIDERS="oidc", OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
+                    OIDC_SERVER_METADATA_URL=oidc_provider.metadata_url, OIDC_LABEL="Loopback SSO")
+    return oidc_provider
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a loopback port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(5)
+
+
 # --- read fixtures ---
 
 

@@ -133,8 +133,11 @@ class WorkerProcess:
             raise AssertionError(f"worker {self.name} exited with {self.process.returncode}:\n{self.log()}")
         return b" ready." in open(self.log_path, "rb").read()
 
+    def full_log(self) -> str:
+        return open(self.log_path, "rb").read().decode(errors="replace")
+
     def log(self) -> str:
-        return open(self.log_path, "rb").read().decode(errors="replace")[-5000:]
+        return self.full_log()[-5000:]
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool at once, as a crash or the OOM killer would."""

@@ -1,16 +1,30 @@
-"""Routes of the ``auth`` blueprint."""
+"""Routes of the ``auth`` blueprint: register, log in and out, reset a password, OAuth, the account page."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
-from flask_principal import AnonymousIdentity, Identity, identity_changed
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from joserfc.errors import JoseError
+from requests import RequestException
 
-from blog.auth.forms import LoginForm
+from blog.auth import oauth, services
+from blog.auth.forms import (
+    AuthorRequestForm,
+    EmailForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RecaptchaRegisterForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from blog.auth.limits import login_by_account, login_by_address, register_by_address, reset_by_address
+from blog.auth.tokens import TokenError, user_for_reset_token
 from blog.extensions import db
-from blog.models import User, utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -27,26 +41,206 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_by_address
+@login_by_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.find_by_login(form.username.data)
-        if user is not None and user.active and user.check_password(form.password.data):
-            user.last_login_at = utcnow()
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
-            identity_changed.send(current_app._get_current_object(), identity=Identity(user.id))
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            services.start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
         # One message whatever was wrong: do not reveal which accounts exist.
         form.password.errors.append("Wrong username or password.")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, next=request.args.get("next"))
 
 
 @bp.post("/logout")
-@login_required
 def logout():
-    logout_user()
-    identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
+    services.end_session(current_user)
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@register_by_address
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    recaptcha = current_app.config.get("RECAPTCHA_PUBLIC_KEY") and current_app.config.get("RECAPTCHA_PRIVATE_KEY")
+    form = (RecaptchaRegisterForm if recaptcha else RegisterForm)()
+    if form.validate_on_submit():
+        user = services.register_user(form.username.data, form.email.data, form.password.data)
+        services.start_session(user)
+        flash(f"Welcome, {user.name}! Your account is ready.", "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@reset_by_address
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        # The same answer whether or not the address has an account.
+        flash("If an account uses that address, we have e-mailed it a link to choose a new password.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = user_for_reset_token(token)
+    except TokenError as problem:
+        flash(str(problem), "error")
+        return render_template("auth/reset_request.html", form=ResetRequestForm()), 400
+    form = ResetPasswordForm(user)
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        flash("Your password is changed; log in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.get("/oauth/<provider>")
+def oauth_start(provider: str):
+    if not oauth.is_configured(provider):
+        abort(404)
+    oauth.forget_old_attempts(keep=current_app.config["OAUTH_PENDING_MAX"] - 1)
+    session["oauth_next"] = safe_next(request.args.get("next"))
+    callback = url_for("auth.oauth_callback", provider=provider, _external=True)
+    try:
+        return oauth.client(provider).authorize_redirect(callback)
+    except RequestException as problem:  # its discovery document is out of reach
+        current_app.logger.warning("OAuth provider %s unreachable: %r", provider, problem)
+        flash(f"{oauth.label(provider)} cannot be reached right now. Please try again later.", "error")
+        return redirect(url_for("auth.login"))
+
+
+@bp.get("/oauth/<provider>/callback")
+def oauth_callback(provider: str):
+    if not oauth.is_configured(provider):
+        abort(404)
+    back = url_for("auth.account") if current_user.is_authenticated else url_for("auth.login")
+    try:
+        remote = oauth.client(provider)
+        token = remote.authorize_access_token()
+        profile = oauth.fetch_profile(provider, remote, token)
+        user, outcome = services.oauth_user(provider, profile, current_user if current_user.is_authenticated else None)
+    except (OAuthError, JoseError, RequestException, services.OAuthRefused, KeyError, ValueError) as problem:
+        flash(_oauth_message(problem, oauth.label(provider)), "error")
+        return redirect(back)
+    if outcome == "linked":
+        flash(f"Your {oauth.label(provider)} account is linked; you can log in with it from now on.", "success")
+        return redirect(url_for("auth.account"))
+    services.start_session(user)
+    flash(f"Welcome, {user.name}.", "success")
+    return redirect(session.pop("oauth_next", None) or url_for("main.index"))
+
+
+def _oauth_message(problem: Exception, label: str) -> str:
+    """Say in plain words why an OAuth login failed."""
+    if isinstance(problem, services.OAuthRefused):
+        return str(problem)
+    if isinstance(problem, MismatchingStateError):
+        return f"The {label} login could not be verified (it may have been started in another tab or expired). " \
+               "Please try again."
+    if isinstance(problem, OAuthError) and problem.error == "access_denied":
+        return f"You did not allow the login at {label}; nothing was changed."
+    if isinstance(problem, OAuthError):
+        detail = problem.description or problem.error
+        return f"{label} refused the login ({detail}). Please try again."
+    if isinstance(problem, RequestException):
+        return f"{label} cannot be reached right now. Please try again later."
+    if isinstance(problem, JoseError):
+        return f"The answer from {label} could not be verified ({problem.error}). Please try again."
+    current_app.logger.warning("unexpected answer from OAuth provider: %r", problem)
+    return f"{label} sent an answer we could not use. Please try again."
+
+
+@bp.post("/oauth/<provider>/unlink")
+@login_required
+def oauth_unlink(provider: str):
+    if services.unlink_oauth(current_user, provider):
+        flash(f"{oauth.label(provider)} is no longer linked to your account.", "info")
+    else:
+        flash("Set a password first: this is your only way to log in.", "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.post("/account/profile")
+@login_required
+def account_profile():
+    form = ProfileForm(prefix="profile")
+    if not form.validate_on_submit():
+        return _account_page(profile_form=form), 400
+    form.populate_obj(current_user)
+    db.session.commit()
+    flash("Your settings are saved.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/email")
+@login_required
+def account_email():
+    form = EmailForm(prefix="email")
+    if not form.validate_on_submit():
+        return _account_page(email_form=form), 400
+    current_user.email = form.email.data
+    db.session.commit()
+    flash("Your e-mail address is changed.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/password")
+@login_required
+def account_password():
+    form = PasswordForm(prefix="password")
+    if not form.validate_on_submit():
+        return _account_page(password_form=form), 400
+    services.set_password(current_user, form.password.data)
+    services.keep_this_session(current_user._get_current_object())
+    flash("Your password is changed; your other sessions are logged out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions")
+@login_required
+def account_sessions():
+    services.end_other_sessions(current_user._get_current_object())
+    flash("You are logged out everywhere else.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/author-request")
+@login_required
+def account_author_request():
+    form = AuthorRequestForm(prefix="author")
+    if not form.validate_on_submit():
+        return _account_page(author_form=form), 400
+    if services.request_authorship(current_user, form.note.data) is None:
+        flash("You can already write, or your request is waiting for an admin.", "info")
+    else:
+        flash("Your request is sent; an admin will answer by e-mail.", "success")
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(**forms):
+    """Render the account page with fresh forms, or the given ones carrying errors."""
+    user = current_user
+    forms.setdefault("profile_form", ProfileForm(prefix="profile", obj=user, formdata=None))
+    forms.setdefault("email_form", EmailForm(prefix="email", formdata=None, data={"email": user.email}))
+    forms.setdefault("password_form", PasswordForm(prefix="password", formdata=None))
+    forms.setdefault("author_form", AuthorRequestForm(prefix="author", formdata=None))
+    linked = {account.provider for account in user.oauth_accounts}
+    return render_template("auth/account.html", user=user, linked=linked, providers=oauth.configured(),
+                           pending_request=services.pending_author_request(user), **forms)

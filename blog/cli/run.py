@@ -101,6 +101,8 @@ def run_command(host: str, port: int, no_worker: bool, demo: bool) -> None:
         click.echo(create_demo())
     children = [] if no_worker else [start_worker(current_app.config["LOG_LEVEL"].lower())]
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # A shell starting us in the background may have set SIGINT to "ignore"; Ctrl-C must still stop us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _print_welcome(host, port, not no_worker)
     try:
         run_simple(host, port, current_app._get_current_object(), threaded=True,

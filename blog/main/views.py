@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from blog.main import cache, queries
@@ -33,7 +33,11 @@ def _memo_url(_script_root: str, endpoint: str, name: str, value: str) -> str:
 
 @bp.app_context_processor
 def _permissions() -> dict:
-    return {"can_write": write_permission.can, "can_edit": lambda post: EditPostPermission(post).can()}
+    # An error raised before Flask-Principal loads the identity (a CSRF failure) still renders the layout.
+    def allowed(permission) -> bool:
+        return "identity" in g and permission.can()
+
+    return {"can_write": lambda: allowed(write_permission), "can_edit": lambda post: allowed(EditPostPermission(post))}
 
 
 def _page() -> int:

@@ -1,0 +1,191 @@
+"""Multi-step writes of the accounts area: registering, logging in and out, resets and account changes."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+
+from flask import current_app, request, url_for
+from flask_login import login_user, logout_user
+from flask_principal import AnonymousIdentity, Identity, identity_changed
+
+from blog.auth.tokens import make_reset_token
+from blog.extensions import bcrypt, db
+from blog.jobs.outbox import queue_mail
+from blog.models import AuthorRequest, User, utcnow
+
+
+def register_user(username: str, email: str, password: str) -> User:
+    """Create a reader; its ``after_insert`` event queues the welcome mail in the same transaction."""
+    user = User(username=username.strip(), email=email)
+    user.password = password
+    user.add_role("reader")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@cache
+def _dummy_hash(rounds: int) -> str:
+    return bcrypt.generate_password_hash("not a real password", rounds).decode()
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """Return the active user with this login and password, or None, taking as long either way."""
+    user = User.find_by_login(login)
+    if user is None or not user.password_hash:
+        # Spend the same bcrypt time as a real check, so timing does not reveal which accounts exist.
+        bcrypt.check_password_hash(_dummy_hash(current_app.config["BCRYPT_LOG_ROUNDS"]), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Log ``user`` in on this browser and note when."""
+    user.last_login_at = utcnow()
+    db.session.commit()
+    login_user(user, remember=remember)
+    identity_changed.send(current_app._get_current_object(), identity=Identity(user.id))
+
+
+def end_session(user: User | None) -> None:
+    """Log out; the user's session version moves on, so copies of this session's cookies stop working.
+
+    The server keeps one version per user, not per session: logging out ends
+    the user's sessions on every browser.
+    """
+    if user is not None and user.is_authenticated:
+        user.end_all_sessions()
+        db.session.commit()
+    logout_user()
+    identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
+
+
+def end_other_sessions(user: User) -> None:
+    """End every session of ``user`` but keep this browser logged in under the new version."""
+    user.end_all_sessions()
+    db.session.commit()
+    keep_this_session(user)
+
+
+def keep_this_session(user: User) -> None:
+    """Store the user's new session version in this browser, renewing its remember-me cookie if it had one."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if an active account has ``email``; do nothing (visibly the same) otherwise."""
+    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if user is None or not user.active:
+        return
+    link = current_app.config["BLOG_BASE_URL"] + url_for("auth.reset_password", token=make_reset_token(user))
+    queue_mail(db.session, key=f"password_reset:{user.id}:{uuid.uuid4().hex}", kind="password_reset",
+               recipient=user.email,
+               payload={"subject": "Reset your password", "name": user.name, "link": link,
+                        "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60})
+    db.session.commit()
+
+
+def set_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and end all of their sessions."""
+    user.password = password
+    user.end_all_sessions()
+    db.session.commit()
+
+
+def request_authorship(user: User, note: str) -> AuthorRequest | None:
+    """File a request to become an author; None if the user writes already or has one pending."""
+    if user.has_role("author") or pending_author_request(user) is not None:
+        return None
+    request = AuthorRequest(user_id=user.id, note=note.strip())
+    db.session.add(request)
+    db.session.commit()
+    return request
+
+
+def pending_author_request(user: User) -> AuthorRequest | None:
+    """Return the user's undecided request to become an author, if any."""
+    query = db.select(AuthorRequest).filter_by(user_id=user.id, status="pending")
+    return db.session.execute(query).scalars().first()
+
+
+class OAuthRefused(Exception):
+    """The OAuth login cannot go on; the message tells the user what to do."""
+
+
+def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]:
+    """Return the user to log in for this provider account, linking or creating it; and what happened.
+
+    The provider account's own link wins; then a logged-in user links it; then
+    an account with the same e-mail, only if the provider says it is verified;
+    else a new reader is created.
+    """
+    from blog.models import OAuthAccount
+
+    link = db.session.execute(
+        db.select(OAuthAccount).filter_by(provider=provider, provider_user_id=profile.subject)
+    ).scalar_one_or_none()
+    if link is not None:
+        if current is not None and link.user_id != current.id:
+            raise OAuthRefused("That account is already linked to another user of this blog.")
+        return _usable(link.user), "login"
+    if current is not None:
+        return _link(current, provider, profile), "linked"
+    email = (profile.email or "").strip().lower()
+    if not email:
+        raise OAuthRefused("The provider did not tell us your e-mail address; register with a password instead.")
+    existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    if existing is not None:
+        if not profile.email_verified:
+            raise OAuthRefused("An account with this e-mail exists. Log in with your password, then link the "
+                               "provider from your account page.")
+        return _link(_usable(existing), provider, profile), "matched"
+    user = User(username=_free_username(profile.username_hint or email.partition("@")[0]), email=email,
+                display_name=profile.name[:100])
+    user.add_role("reader")
+    db.session.add(user)
+    return _link(user, provider, profile), "created"
+
+
+def _usable(user: User) -> User:
+    if not user.active:
+        raise OAuthRefused("This account is deactivated.")
+    return user
+
+
+def _link(user: User, provider: str, profile) -> User:
+    from blog.models import OAuthAccount
+
+    user.oauth_accounts.append(OAuthAccount(provider=provider, provider_user_id=profile.subject))
+    db.session.commit()
+    return user
+
+
+def _free_username(hint: str) -> str:
+    """Return ``hint`` made into a valid username that nobody uses yet (``ann``, ``ann-2``, ...)."""
+    from slugify import slugify
+
+    base = slugify(hint, max_length=56, separator="-", lowercase=False) or "reader"
+    if len(base) < 3:
+        base = f"{base}-reader"
+    candidate, n = base, 1
+    while User.username_taken(candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def unlink_oauth(user: User, provider: str) -> bool:
+    """Remove the user's link to ``provider``; refuse if it is their only way to log in."""
+    links = [a for a in user.oauth_accounts if a.provider == provider]
+    if not links:
+        return True
+    if not user.password_hash and len(user.oauth_accounts) == len(links):
+        return False
+    for account in links:
+        user.oauth_accounts.remove(account)
+    db.session.commit()
+    return True

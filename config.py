@@ -152,7 +152,7 @@ class TestConfig(Config):
     CELERY_VISIBILITY_TIMEOUT = 30
     BLOG_BASE_URL = "http://blog.test"
     # Background jobs: short timings so that the fault tests take seconds.
-    JOBS_LEASE_SECONDS = 5.0
+    JOBS_LEASE_SECONDS = 3.0
     JOBS_REDISPATCH_SECONDS = 2.0
     JOBS_WORKER_STALE_SECONDS = 10.0
     JOBS_FAULT_INJECTION = True

@@ -246,3 +246,17 @@ class LoginHelper:
 def login(client):
     """``login.as_user(user)`` logs ``client`` in; ``login.logout()`` logs it out."""
     return LoginHelper(client)
+
+
+# --- jobs fixtures ---
+
+
+@pytest.fixture(scope="module")
+def beat(test_env, app, instance_dir):
+    """One celery beat scheduling the periodic sweeps (every second in tests) for a module's tests."""
+    from tests.support import BeatProcess
+
+    name = f"beat-{uuid.uuid4().hex[:6]}"
+    process = BeatProcess(test_env, str(instance_dir / f"{name}.log"), str(instance_dir / f"{name}-schedule")).start()
+    yield process
+    process.stop()

@@ -54,6 +54,7 @@ def mail_test_command(recipient: str) -> None:
                 click.echo(f"written to {where}")
                 return
             host = connection.host
+            host.ehlo_or_helo_if_needed()
             host.mail(message.sender if "<" not in message.sender else message.sender.split("<")[1].rstrip(">"))
             code, reply = host.rcpt(recipient)
             if code >= 400:

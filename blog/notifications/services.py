@@ -82,7 +82,8 @@ def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> N
     """Add posts to the reader's not-yet-sent mail of this hour, or of the next hour if this one is out."""
     reader = db.session.get(User, reader_id)
     this_hour = now.replace(minute=0, second=0, microsecond=0)
-    for start in (this_hour, this_hour + timedelta(hours=1)):
+    # A later hour's mail is not due yet, so no worker can have touched it; the third is a safety net.
+    for start in (this_hour + timedelta(hours=n) for n in range(3)):
         key = f"follow:{reader_id}:{start:%Y%m%d%H}"
         payload = {"subject": "New posts from authors you follow", "name": reader.name, "post_ids": post_ids}
         if queue_mail(db.session, key=key, kind="follow", recipient=reader.email, payload=payload,

@@ -26,11 +26,18 @@ def _audience(audience: str) -> list[tuple[str, str]]:
     return [(user.email, user.name) for user in db.session.execute(query).scalars()]
 
 
+def _named(recipients: list[str]) -> list[tuple[str, str]]:
+    """``(email, name)`` for explicit addresses, with the name of the user who has it, if any."""
+    addresses = list(dict.fromkeys(a.strip().lower() for a in recipients))
+    users = db.session.execute(db.select(User).where(User.email.in_(addresses))).scalars()
+    names = {user.email: user.name for user in users}
+    return [(address, names.get(address, "")) for address in addresses]
+
+
 def announce(subject: str, body: str, *, audience: str = "subscribers", sender: User | None = None,
              recipients: list[str] | None = None) -> Announcement:
     """Queue ``subject``/``body`` (Markdown) to ``audience`` or to explicit ``recipients``; return its record."""
-    targets = [(address, "") for address in dict.fromkeys(a.strip().lower() for a in recipients)] \
-        if recipients is not None else _audience(audience)
+    targets = _named(recipients) if recipients is not None else _audience(audience)
     announcement = Announcement(subject=one_line(subject)[:200], body=body,
                                 audience="api" if recipients is not None else audience,
                                 created_by_id=sender.id if sender else None, total=len(targets))

@@ -253,28 +253,74 @@ def deliver(message_id: int) -> str:
 def deliver_batch(message_ids: list[int]) -> dict[str, int]:
     """Send the rows ``message_ids`` over one connection; return counts by outcome.
 
-    A failure of the connection itself propagates after releasing the row it
-    was sending; the caller retries the rest (they are claimed afresh), and
-    the sweep takes up anything left behind.
+    The batch is claimed with one conditional update (one lease for all), and
+    each row is marked sent in its own commit right after the server took it,
+    so a worker killed mid-batch leaves only its unsent rows for the sweep.
+    A failure of the connection itself releases the rows not yet sent and
+    propagates; the caller retries them (they are claimed afresh).
     """
     from blog.jobs.mailer import mail_connection
 
-    outcome: dict[str, int] = {}
-    with mail_connection() as connection:
-        for message_id in message_ids:
-            message = claim(message_id)
-            status = "skipped" if message is None else (_precheck(message) or _send_claimed(
-                message, connection, batch=True))
-            outcome[status] = outcome.get(status, 0) + 1
+    messages = claim_many(message_ids)
+    outcome: dict[str, int] = {"skipped": len(message_ids) - len(messages)}
+    suppressed = set(db.session.execute(
+        db.select(SuppressedAddress.email).where(SuppressedAddress.email.in_({m.recipient for m in messages}))
+    ).scalars()) if messages else set()
+    try:
+        with mail_connection() as connection:
+            while messages:
+                message = messages.pop(0)
+                if message.recipient in suppressed:
+                    status = _finish(message, "canceled", "address is on the suppression list")
+                else:
+                    status = _precheck(message, check_suppressed=False) or _send_claimed(
+                        message, connection, batch=True)
+                outcome[status] = outcome.get(status, 0) + 1
+    except Exception:
+        _release_unsent([message.id for message in messages])
+        raise
     return outcome
 
 
-def _precheck(message: OutboxMessage) -> str | None:
+def claim_many(message_ids: list[int]) -> list[OutboxMessage]:
+    """Take every row of ``message_ids`` that is free to send, with one statement; return them by id."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.status == "pending",
+            OutboxMessage.due_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .values(locked_until=now + lease(), attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+    ).scalars().all()
+    db.session.commit()
+    if not claimed:
+        return []
+    rows = db.session.execute(
+        db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).scalars()
+    return list(rows)
+
+
+def _release_unsent(ids: list[int]) -> None:
+    """Give back the claimed rows a broken batch did not reach (their attempt did not happen)."""
+    db.session.rollback()
+    if ids:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+                           .values(locked_until=None, attempts=OutboxMessage.attempts - 1))
+        db.session.commit()
+
+
+def _precheck(message: OutboxMessage, check_suppressed: bool = True) -> str | None:
     """Finish the row without sending when it has used up its tries or its address refuses mail."""
     max_attempts = current_app.config["MAIL_MAX_RETRIES"] + 1
     if message.attempts > max_attempts:
         return _fail(message, f"gave up after {message.attempts - 1} attempts: {message.last_error}")
-    if db.session.get(SuppressedAddress, message.recipient):
+    if check_suppressed and db.session.get(SuppressedAddress, message.recipient):
         return _finish(message, "canceled", "address is on the suppression list")
     if message.kind == CRASH_KIND and current_app.config.get("JOBS_FAULT_INJECTION"):
         os._exit(70)  # the worker process dies mid-task, as with a segfault or the OOM killer

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.extensions import db
 from blog.jobs.mailer import absolute_url, context_loader, post_url
-from blog.jobs.outbox import queue_mail, send_in_batches_after_commit
+from blog.jobs.outbox import queue_many
 from blog.models import Post, User, utcnow
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
@@ -40,7 +40,7 @@ def send_digest(frequencies: list[str] | None = None, now: datetime | None = Non
     """
     now = now or utcnow()
     run = DigestRun()
-    queued: list[int] = []
+    messages: list[dict] = []
     for frequency in frequencies or due_frequencies(now):
         post_ids = db.session.execute(
             db.select(Post.id).where(Post.status == "published", Post.publish_at > now - PERIODS[frequency],
@@ -53,13 +53,11 @@ def send_digest(frequencies: list[str] | None = None, now: datetime | None = Non
         run.posts[frequency], run.subscribers[frequency] = len(post_ids), len(subscribers)
         if dry_run:
             continue
-        for user in subscribers:
-            message_id = queue_mail(db.session, key=f"digest:{frequency}:{user.id}:{now:%Y%m%d}", kind="digest",
-                                    recipient=user.email, payload=_payload(user, frequency, post_ids), batched=True)
-            if message_id is not None:
-                queued.append(message_id)
-    run.queued = len(queued)
-    send_in_batches_after_commit(db.session, queued, current_app.config["DIGEST_BATCH_SIZE"])
+        messages += [{"key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}", "kind": "digest",
+                      "recipient": user.email, "payload": _payload(user, frequency, post_ids)}
+                     for user in subscribers]
+    if messages:
+        run.queued = len(queue_many(db.session, messages, current_app.config["DIGEST_BATCH_SIZE"]))
     db.session.commit()
     return run
 

@@ -6,7 +6,7 @@ from flask import current_app
 
 from blog.extensions import db
 from blog.jobs.mailer import context_loader, one_line
-from blog.jobs.outbox import queue_mail, send_in_batches_after_commit
+from blog.jobs.outbox import queue_many
 from blog.jobs.services import outbox_counts
 from blog.models import Announcement, Role, User
 from blog.models.user import ROLE_NAMES
@@ -43,15 +43,12 @@ def announce(subject: str, body: str, *, audience: str = "subscribers", sender: 
                                 created_by_id=sender.id if sender else None, total=len(targets))
     db.session.add(announcement)
     db.session.flush()
-    queued = []
-    for address, name in targets:
-        message_id = queue_mail(db.session, key=f"announcement:{announcement.id}:{address}", kind="announcement",
-                                recipient=address, batch_id=announcement.id, batched=True,
-                                payload={"subject": announcement.subject, "name": name,
-                                         "announcement_id": announcement.id})
-        if message_id is not None:
-            queued.append(message_id)
-    send_in_batches_after_commit(db.session, queued, current_app.config["DIGEST_BATCH_SIZE"])
+    queue_many(db.session, [
+        {"key": f"announcement:{announcement.id}:{address}", "kind": "announcement", "recipient": address,
+         "batch_id": announcement.id,
+         "payload": {"subject": announcement.subject, "name": name, "announcement_id": announcement.id}}
+        for address, name in targets
+    ], current_app.config["DIGEST_BATCH_SIZE"])
     db.session.commit()
     return announcement
 

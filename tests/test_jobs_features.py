@@ -367,3 +367,39 @@ def test_send_digest_dry_run_counts_and_queues_nothing(app, make_user, make_post
     result = app.test_cli_runner().invoke(args=["send-digest", "--dry-run", "--frequency", "daily"])
     assert result.exit_code == 0 and "1 new post(s), 1 subscriber(s)" in result.output
     assert _rows(app, kind="digest") == []
+
+
+# --- sweeps ---------------------------------------------------------------------------------------
+
+
+def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
+    import threading
+
+    from blog.jobs.outbox import sweep_due
+
+    with app.app_context():
+        later = utcnow() + timedelta(days=1)
+        for n in range(20):  # far-future rows are not handed over at commit ...
+            queue_mail(db.session, key=f"sweep:{n}", kind="test", recipient=f"swept{n}@example.org", payload={},
+                       due_at=later)
+        db.session.commit()
+        db.session.execute(db.update(OutboxMessage).values(due_at=utcnow()))  # ... and now they are due
+        db.session.commit()
+
+    handed = []
+
+    def sweep():
+        with app.app_context():
+            handed.append(sweep_due())
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(handed) == 20, handed
+    smtp_server.wait_for_messages(20)
+    with app.app_context():
+        assert sweep_due() == 0
+    wait_for(lambda: all(row.status == "sent" for row in _rows(app)), message="every row marked sent")
+    assert all(row.attempts == 1 for row in _rows(app)), "a row was taken twice"

@@ -397,12 +397,12 @@ def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(handed) == 20, handed
-    smtp_server.wait_for_messages(20)
+    # A sweep task left in the queue by an earlier test's beat may take some rows too: at most 20 in all.
+    assert sum(handed) <= 20, f"rows handed over twice: {handed}"
+    wait_for(lambda: all(row.status == "sent" for row in _rows(app)), message="every row marked sent")
     with app.app_context():
         assert sweep_due() == 0
-    wait_for(lambda: all(row.status == "sent" for row in _rows(app)), message="every row marked sent")
-    assert all(row.attempts == 1 for row in _rows(app)), "a row was taken twice"
+    assert all(smtp_server.count_to(f"swept{n}@example.org") == 1 for n in range(20))
 
 
 @pytest.mark.parametrize("form, code, digest", [

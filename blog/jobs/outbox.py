@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import event, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blog.extensions import db
 from blog.models import OutboxMessage, SuppressedAddress, utcnow
@@ -266,6 +267,7 @@ def deliver(message_id: int) -> str:
     except (TransientFailure, PermanentFailure):
         raise
     except Exception as exc:  # the connection itself failed: refused, dropped or timed out
+        db.session.rollback()
         return _retry_later(message, repr(exc))
 
 
@@ -410,19 +412,38 @@ def _retry_later(message: OutboxMessage, error: str) -> str:
 
 
 def _finish(message: OutboxMessage, status: str, error: str | None) -> str:
-    message.status = status
-    message.locked_until = None
+    values = {"status": status, "locked_until": None}
     if error is not None:
-        message.last_error = error
+        values["last_error"] = error
     if status == "sent":
-        message.sent_at = utcnow()
+        values["sent_at"] = utcnow()
         if db.session.get_bind().dialect.name == "postgresql":
             # The row is visible to every worker at once; only a crash of the
             # database server itself within ~0.5 s could lose the mark (and
             # resend that mail), and it saves a disk flush per message.
             db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    _update_claimed(message, values)
     db.session.commit()
     return status
+
+
+def _update_claimed(message: OutboxMessage, values: dict) -> bool:
+    """Write ``values`` to the row only while this worker's lease on it holds (a fencing token).
+
+    A row whose lease ran out may have been claimed by another worker since;
+    it must not be marked (or released) by this one. Returns whether it was.
+    """
+    held = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.locked_until == message.locked_until)
+        .values(**values)
+    ).rowcount
+    if not held:
+        log.error("lease on outbox row %s (%s) ran out before it was marked %s; raise JOBS_LEASE_SECONDS",
+                  message.id, message.key, values.get("status", "released"))
+    for name, value in values.items():
+        set_committed_value(message, name, value)
+    return bool(held)
 
 
 def _fail(message: OutboxMessage, error: str) -> str:
@@ -442,10 +463,9 @@ def _release(message: OutboxMessage, error: str, retry_in: float = 0.0, handed: 
     until it is late; otherwise the sweep hands it over when it is due.
     """
     now = utcnow()
-    message.locked_until = None
-    message.last_error = error
-    message.due_at = max(message.due_at, now + timedelta(seconds=retry_in))
-    message.dispatched_at = now if handed else None
+    _update_claimed(message, {"locked_until": None, "last_error": error,
+                              "due_at": max(message.due_at, now + timedelta(seconds=retry_in)),
+                              "dispatched_at": now if handed else None})
     db.session.commit()
 
 

@@ -439,7 +439,8 @@ def _update_claimed(message: OutboxMessage, values: dict) -> bool:
         .values(**values)
     ).rowcount
     if not held:
-        log.error("lease on outbox row %s (%s) ran out before it was marked %s; raise JOBS_LEASE_SECONDS",
+        log.error("outbox row %s (%s) was gone or its lease ran out before it was marked %s; "
+                  "if this repeats, raise JOBS_LEASE_SECONDS",
                   message.id, message.key, values.get("status", "released"))
     for name, value in values.items():
         set_committed_value(message, name, value)

@@ -60,6 +60,12 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "SECURITY_HSTS": bool,
     # Background jobs
     "DIGEST_SCHEDULE": str,
+    "DIGEST_WEEKDAY": int,
+    "DIGEST_BATCH_SIZE": int,
+    "JOBS_LEASE_SECONDS": float,
+    "JOBS_REDISPATCH_SECONDS": float,
+    "JOBS_WORKER_STALE_SECONDS": float,
+    "API_MAIL_MAX_RECIPIENTS": int,
 }
 
 
@@ -138,6 +144,18 @@ class Config:
 
     # Background jobs: digest, reminders, notifications, announcements.
     DIGEST_SCHEDULE = "0 7 * * *"
+    DIGEST_WEEKDAY = 0  # weekly digests go out on this day's run (0 = Monday)
+    DIGEST_BATCH_SIZE = 200  # digests sent over one SMTP connection
+    # A worker holds an outbox row this long while sending; it must exceed the
+    # slowest send (several SMTP round trips of MAIL_TIMEOUT each).
+    JOBS_LEASE_SECONDS = 120.0
+    # A handed-over row still unsent this long after its time is handed over again.
+    JOBS_REDISPATCH_SECONDS = 120.0
+    # The admin pages and ``check`` warn when no worker answered for this long.
+    JOBS_WORKER_STALE_SECONDS = 120.0
+    API_MAIL_MAX_RECIPIENTS = 100
+    # Lets the test suite queue a mail kind that kills the worker process (a poison message).
+    JOBS_FAULT_INJECTION = False
 
     @classmethod
     def check(cls, config: dict) -> list[str]:
@@ -165,6 +183,12 @@ class TestConfig(Config):
     CELERY_BROKER_POLLING_INTERVAL = 0.1
     CELERY_VISIBILITY_TIMEOUT = 30
     BLOG_BASE_URL = "http://blog.test"
+    # Background jobs: short timings so that the fault tests take seconds.
+    JOBS_LEASE_SECONDS = 3.0
+    JOBS_REDISPATCH_SECONDS = 2.0
+    JOBS_WORKER_STALE_SECONDS = 10.0
+    JOBS_FAULT_INJECTION = True
+    API_MAIL_MAX_RECIPIENTS = 5
 
 
 class ProdConfig(Config):

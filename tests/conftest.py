@@ -10,6 +10,7 @@ Choose the real services with environment variables (CI does):
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
@@ -362,3 +363,18 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+# --- jobs fixtures ---
+
+
+@pytest.fixture(scope="module")
+def beat(test_env, app, instance_dir):
+    """One celery beat scheduling the periodic sweeps (every second in tests) for a module's tests."""
+    from tests.support import BeatProcess
+
+    name = f"beat-{uuid.uuid4().hex[:6]}"
+    process = BeatProcess(test_env, str(instance_dir / f"{name}.log"), str(instance_dir / f"{name}-schedule")).start()
+    yield process
+    process.stop()
+    time.sleep(1.5)  # let the worker drain the sweeps beat already queued, so later modules see none

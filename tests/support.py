@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -53,11 +54,31 @@ class RecordingHandler:
         self.received: list[Received] = []
         #: recipient -> SMTP reply such as "550 5.1.1 No such user"
         self.refuse: dict[str, str] = {}
+        #: recipient -> reply given once, then the recipient is accepted (e.g. "451 4.3.0 Try later")
+        self.refuse_once: dict[str, str] = {}
+        #: recipients whose RCPT waits until ``release`` is set (to catch a sender mid-message)
+        self.hold: set[str] = set()
+        self.release = threading.Event()
+        self.holding = 0
+        #: how many SMTP sessions said EHLO (one per connection)
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.connections += 1
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.refuse.get(address.lower())
+        address_lower = address.lower()
+        reply = self.refuse.get(address_lower) or self.refuse_once.pop(address_lower, None)
         if reply:
             return reply
+        if address_lower in self.hold:
+            with self.lock:
+                self.holding += 1
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -105,7 +126,75 @@ class SMTPServer:
     def clear(self) -> None:
         with self.handler.lock:
             self.handler.received.clear()
+            self.handler.connections = 0
+            self.handler.holding = 0
         self.handler.refuse.clear()
+        self.handler.refuse_once.clear()
+        self.handler.hold.clear()
+        self.handler.release.clear()
+
+    def count_to(self, address: str) -> int:
+        return len(self.to(address))
+
+
+class HangingServer:
+    """Accepts TCP connections on ``port`` and never answers: a stalled SMTP server."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self.sock.settimeout(0.2)
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted.append(connection)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for connection in self.accepted:
+            connection.close()
+        self.sock.close()
+
+
+class BeatProcess:
+    """``celery -A celery_runner beat`` as a child process (it schedules; the workers run the tasks)."""
+
+    def __init__(self, env: dict, log_path: str, schedule_path: str):
+        self.env, self.log_path, self.schedule_path = env, log_path, schedule_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> BeatProcess:
+        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "beat", "--loglevel", "INFO",
+                   "--schedule", self.schedule_path, "--max-interval", "1"]
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._ready, timeout, interval=0.1, message=f"beat to start; log: {self.log_path}")
+        return self
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"beat exited with {self.process.returncode}:\n{open(self.log_path).read()[-3000:]}")
+        return b"Starting..." in open(self.log_path, "rb").read()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
 
 
 class WorkerProcess:

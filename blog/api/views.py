@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
+from blog.api import services
 from blog.extensions import csrf, db
+from blog.jobs import announcements
+from blog.models import Announcement
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -16,3 +20,41 @@ def health():
     """Answer 200 when the web process can reach its database (for load balancers)."""
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok")
+
+
+def _caller():
+    """The user behind the request's bearer token, else the logged-in user; 401 without either."""
+    user = services.user_for_bearer(request.headers.get("Authorization"))
+    if user is None and current_user.is_authenticated:
+        user = current_user
+    if user is None:
+        abort(401, "Send an API token: Authorization: Bearer <token> (create one at /account/tokens).")
+    return user
+
+
+@bp.post("/mail")
+def push_mail():
+    """Queue a message to explicit recipients (admins only); answer 202 with its id."""
+    user = _caller()
+    if not user.has_role("admin"):
+        abort(403, "Only an admin's token may send mail.")
+    data = request.get_json(silent=True)
+    if data is None:
+        abort(400, "The body is not valid JSON (send Content-Type: application/json).")
+    try:
+        to, subject, body = services.parse_mail_request(data)
+    except services.InvalidRequest as error:
+        abort(400, str(error))
+    sent = announcements.announce(subject, body, sender=user, recipients=to)
+    status_url = url_for(".task_state", task_id=sent.id)
+    return jsonify(id=sent.id, state="queued", status_url=status_url), 202, {"Location": status_url}
+
+
+@bp.get("/tasks/<int:task_id>")
+def task_state(task_id: int):
+    """The delivery state of a pushed message, for its sender or an admin."""
+    user = _caller()
+    record = db.session.get(Announcement, task_id)
+    if record is None or (record.created_by_id != user.id and not user.has_role("admin")):
+        abort(404, "There is no task with that id that you may see.")
+    return jsonify(announcements.progress(record))

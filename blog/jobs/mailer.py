@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import smtplib
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import current_app, render_template
@@ -27,6 +28,29 @@ class TimeoutConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+    def __exit__(self, exc_type, exc_value, tb):
+        # The mail is sent (or its failure recorded) by now: a server that
+        # drops the connection during QUIT must not turn that into an error.
+        if self.host is not None:
+            try:
+                self.host.quit()
+            except (smtplib.SMTPException, OSError):
+                self.host.close()
+
+
+#: kind -> function(payload) returning extra template context loaded from the database.
+_CONTEXT_LOADERS: dict[str, Callable[[dict], dict]] = {}
+
+
+def context_loader(kind: str):
+    """Register ``function(payload) -> dict`` that adds rows (looked up by id) to ``kind``'s templates."""
+
+    def register(function):
+        _CONTEXT_LOADERS[kind] = function
+        return function
+
+    return register
 
 
 class FileConnection:
@@ -60,13 +84,37 @@ def build_message(kind: str, recipient: str, payload: dict) -> Message:
     """Render the ``email/<kind>`` templates with ``payload`` into a message for one recipient."""
     context = dict(payload, base_url=current_app.config["BLOG_BASE_URL"],
                    blog_name=current_app.config["BLOG_NAME"], recipient=recipient)
-    subject = " ".join(str(payload.get("subject", kind)).split())  # no header injection by newlines
+    if kind in _CONTEXT_LOADERS:
+        context.update(_CONTEXT_LOADERS[kind](payload))
+    subject = one_line(context.get("subject", kind))  # no header injection by newlines
+    headers = {one_line(name): one_line(value) for name, value in (payload.get("headers") or {}).items()}
     message = Message(
         subject=subject,
         recipients=[recipient],
         body=render_template(f"email/{kind}.txt", **context),
         html=render_template(f"email/{kind}.html", **context),
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=payload.get("headers") or None,
+        extra_headers=headers or None,
     )
     return message
+
+
+def absolute_url(endpoint: str, fallback_path: str, **values) -> str:
+    """Return the absolute URL of ``endpoint`` under ``BLOG_BASE_URL`` (``fallback_path`` if not routed)."""
+    from werkzeug.routing import BuildError
+
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        path = fallback_path
+    return current_app.config["BLOG_BASE_URL"] + path
+
+
+def post_url(slug: str) -> str:
+    """The absolute URL of the post at ``slug``."""
+    return absolute_url("main.post", f"/posts/{slug}", slug=slug)
+
+
+def one_line(value) -> str:
+    """Return ``value`` as one line: CR, LF and other whitespace runs become one space."""
+    return " ".join(str(value).split())

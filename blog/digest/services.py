@@ -1,0 +1,122 @@
+"""Building and queueing the digest, and its signed one-click unsubscribe tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from blog.extensions import db
+from blog.jobs.mailer import absolute_url, context_loader, post_url
+from blog.jobs.outbox import queue_many
+from blog.models import Post, User, utcnow
+
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+_SALT = "digest-unsubscribe"
+
+
+@dataclass
+class DigestRun:
+    """What one run of the digest did (or would do, in a dry run)."""
+
+    posts: dict[str, int] = field(default_factory=dict)
+    subscribers: dict[str, int] = field(default_factory=dict)
+    queued: int = 0
+
+
+def due_frequencies(now: datetime) -> list[str]:
+    """The digests due on a run at ``now``: daily always, weekly on ``DIGEST_WEEKDAY``."""
+    return ["daily", "weekly"] if now.weekday() == current_app.config["DIGEST_WEEKDAY"] else ["daily"]
+
+
+def send_digest(frequencies: list[str] | None = None, now: datetime | None = None,
+                dry_run: bool = False) -> DigestRun:
+    """Queue the digest for every subscriber of ``frequencies``; a period without posts sends nothing.
+
+    Keys (``digest:<frequency>:<user>:<date>``) make a second run on the same
+    day harmless. The mail goes out in batches, each over one SMTP connection.
+    """
+    now = now or utcnow()
+    run = DigestRun()
+    messages: list[dict] = []
+    for frequency in frequencies or due_frequencies(now):
+        post_ids = db.session.execute(
+            db.select(Post.id).where(Post.status == "published", Post.publish_at > now - PERIODS[frequency],
+                                     Post.publish_at <= now).order_by(Post.publish_at.desc())
+        ).scalars().all()
+        subscribers = db.session.execute(
+            db.select(User.id, User.email, User.display_name, User.username)
+            .where(User.digest == frequency, User.active.is_(True))
+        ).all() if post_ids else []
+        run.posts[frequency], run.subscribers[frequency] = len(post_ids), len(subscribers)
+        if dry_run:
+            continue
+        messages += [{"key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}", "kind": "digest",
+                      "recipient": user.email, "payload": _payload(user, frequency, post_ids)}
+                     for user in subscribers]
+    if messages:
+        run.queued = len(queue_many(db.session, messages, current_app.config["DIGEST_BATCH_SIZE"]))
+    db.session.commit()
+    return run
+
+
+def _payload(user, frequency: str, post_ids: list[int]) -> dict:
+    url = unsubscribe_url(user.id)
+    return {
+        "subject": f"Your {frequency} digest from {current_app.config['BLOG_NAME']}",
+        "name": user.display_name or user.username, "frequency": frequency, "post_ids": post_ids,
+        "unsubscribe_url": url,
+        # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the URL, without cookies.
+        "headers": {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    }
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed token naming the user; it does not expire, as unsubscribe links must keep working."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(user_id)
+
+
+def unsubscribe_url(user_id: int) -> str:
+    token = unsubscribe_token(user_id)
+    return absolute_url("digest.unsubscribe", f"/digest/unsubscribe/{token}", token=token)
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a valid token names, or None for a forged or garbled token."""
+    try:
+        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def set_preferences(user: User, digest: str, notify_comments: bool) -> None:
+    """Choose the user's digest ("none", "daily" or "weekly") and whether comments are notified."""
+    user.digest = digest
+    user.notify_comments = notify_comments
+    db.session.commit()
+
+
+def unsubscribe(user: User) -> None:
+    """Stop the user's digest."""
+    user.digest = "none"
+    db.session.commit()
+
+
+_posts_cache: dict[tuple[int, ...], list[dict]] = {}
+
+
+@context_loader("digest")
+def _digest_context(payload: dict) -> dict:
+    # Thousands of digests list the same posts: render their entries once per worker process.
+    ids = tuple(payload.get("post_ids", []))
+    if ids not in _posts_cache:
+        if len(_posts_cache) > 16:
+            _posts_cache.clear()
+        posts = db.session.execute(db.select(Post).where(Post.id.in_(ids), Post.status == "published")
+                                   .order_by(Post.publish_at.desc())).scalars()
+        _posts_cache[ids] = [{"title": p.title, "author": p.author.name, "url": post_url(p.slug),
+                              "summary": p.summary} for p in posts]
+    return {"posts": _posts_cache[ids]}

@@ -1,0 +1,15 @@
+"""Forms of the admin mail pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from blog.jobs.announcements import AUDIENCES
+
+
+class AnnouncementForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=50_000)])
+    audience = SelectField("To", choices=list(AUDIENCES.items()), default="subscribers")

@@ -1,0 +1,125 @@
+"""Following authors and telling followers about new posts, batched to one mail per reader and hour."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from blog.extensions import db
+from blog.jobs import services as job_services
+from blog.jobs.mailer import context_loader, one_line, post_url
+from blog.jobs.outbox import queue_mail
+from blog.models import AuthorFollow, Comment, OutboxMessage, Post, User, utcnow
+
+#: Posts published this long ago are still looked at, so that a post published
+#: (by the scheduled-publishing sweep) just after a run is not missed.
+LOOKBACK = timedelta(hours=1)
+FOLLOW_HEARTBEAT = "notify_followers"
+
+
+def follow(reader: User, author_id: int) -> bool:
+    """Make ``reader`` follow the author ``author_id``; return False if they already did."""
+    if author_id == reader.id or db.session.get(User, author_id) is None:
+        raise LookupError("no such author")
+    if db.session.get(AuthorFollow, (reader.id, author_id)):
+        return False
+    db.session.add(AuthorFollow(follower_id=reader.id, author_id=author_id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click
+        db.session.rollback()
+        return False
+    return True
+
+
+def unfollow(reader: User, author_id: int) -> bool:
+    """Stop ``reader`` following ``author_id``; return False if they did not."""
+    follow_row = db.session.get(AuthorFollow, (reader.id, author_id))
+    if follow_row is None:
+        return False
+    db.session.delete(follow_row)
+    db.session.commit()
+    return True
+
+
+def notify_followers(now: datetime | None = None) -> int:
+    """Queue "new posts from authors you follow" mail for posts published since the last run.
+
+    Each reader gets at most one mail per clock hour (key ``follow:<reader>:<hour>``):
+    posts found while this hour's mail is already out wait for the next hour's.
+    Returns how many readers got posts added.
+    """
+    now = now or utcnow()
+    heartbeat = job_services.last_run(FOLLOW_HEARTBEAT)
+    done = set(json.loads(heartbeat.detail)) if heartbeat and heartbeat.detail else set()
+    posts = db.session.execute(
+        db.select(Post.id, Post.author_id, Post.publish_at)
+        .where(Post.status == "published", Post.publish_at > now - LOOKBACK, Post.publish_at <= now)
+    ).all()
+    new = [post for post in posts if post.id not in done]
+    by_reader: dict[int, list[int]] = defaultdict(list)
+    if new:
+        followers = db.session.execute(
+            db.select(AuthorFollow.follower_id, AuthorFollow.author_id)
+            .where(AuthorFollow.author_id.in_({post.author_id for post in new}))
+        ).all()
+        for post in new:
+            for follower_id, author_id in followers:
+                if author_id == post.author_id:
+                    by_reader[follower_id].append(post.id)
+    for reader_id, post_ids in by_reader.items():
+        _add_to_hourly_mail(reader_id, post_ids, now)
+    db.session.commit()
+    job_services.record_heartbeat(FOLLOW_HEARTBEAT, json.dumps(sorted(post.id for post in posts)))
+    return len(by_reader)
+
+
+def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> None:
+    """Add posts to the reader's not-yet-sent mail of this hour, or of the next hour if this one is out."""
+    reader = db.session.get(User, reader_id)
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    # A later hour's mail is not due yet, so no worker can have touched it; the third is a safety net.
+    for start in (this_hour + timedelta(hours=n) for n in range(3)):
+        key = f"follow:{reader_id}:{start:%Y%m%d%H}"
+        payload = {"subject": "New posts from authors you follow", "name": reader.name, "post_ids": post_ids}
+        if queue_mail(db.session, key=key, kind="follow", recipient=reader.email, payload=payload,
+                      due_at=max(start, now)) is not None:
+            return
+        existing = db.session.execute(db.select(OutboxMessage.payload).filter_by(key=key)).scalar_one()
+        merged = dict(existing, post_ids=sorted(set(existing.get("post_ids", [])) | set(post_ids)))
+        # Only a row that no worker has touched yet may grow; else the posts go to the next hour.
+        grown = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == key, OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
+                   OutboxMessage.locked_until.is_(None))
+            .values(payload=merged)
+        ).rowcount
+        if grown:
+            return
+
+
+def _post_entry(post: Post) -> dict:
+    return {"title": post.title, "author": post.author.name, "url": post_url(post.slug), "summary": post.summary}
+
+
+@context_loader("follow")
+def _follow_context(payload: dict) -> dict:
+    posts = db.session.execute(
+        db.select(Post).where(Post.id.in_(payload.get("post_ids", [])), Post.status == "published")
+        .order_by(Post.publish_at)
+    ).scalars()
+    return {"posts": [_post_entry(post) for post in posts]}
+
+
+@context_loader("comment")
+def _comment_context(payload: dict) -> dict:
+    comment = db.session.get(Comment, payload.get("comment_id"))
+    if comment is None:
+        return {"post_title": "", "excerpt": "(the comment was deleted)", "post_url": payload.get("base_url", "")}
+    return {"subject": one_line(f"New comment on \"{comment.post.title}\""), "post_title": comment.post.title,
+            "excerpt": (comment.body[:500] + "…") if len(comment.body) > 500 else comment.body,
+            "post_url": post_url(comment.post.slug) + f"#comment-{comment.id}"}

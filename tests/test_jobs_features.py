@@ -406,20 +406,6 @@ def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
     assert set(counts.values()) == {1}, counts
 
 
-@pytest.mark.parametrize("form, code, digest", [
-    ({"digest": "weekly", "notify_comments": "on"}, 302, "weekly"),
-    ({"digest": "hourly"}, 400, "none"),
-])
-def test_user_chooses_digest_and_comment_notices(app, client, login, make_user, form, code, digest):
-    user = make_user("chooser")
-    login.as_user(user)
-    assert client.post("/digest/preferences", data=dict(form, next="/")).status_code == code
-    with app.app_context():
-        saved = db.session.get(User, user.id)
-        assert saved.digest == digest
-        assert saved.notify_comments is (code == 400 or form.get("notify_comments") == "on")
-
-
 def test_include_hooks_render_for_a_logged_in_user(app, make_user, make_post):
     from flask import render_template
     from flask_login import login_user
@@ -429,7 +415,7 @@ def test_include_hooks_render_for_a_logged_in_user(app, make_user, make_post):
     with app.test_request_context("/account"):
         login_user(db.session.get(User, user.id))
         html = render_template("jobs/_account.html")
-        assert "/digest/preferences" in html and "/account/tokens/" in html
+        assert "/reminders/" in html and "/account/tokens/" in html
         assert "/reminders/" in render_template("jobs/_nav.html")
         assert f"/reminders/post/{post.id}" in render_template("jobs/_post_actions.html", post=post)
         author = db.session.get(User, post.author_id)

@@ -92,13 +92,6 @@ def user_for_token(token: str) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def set_preferences(user: User, digest: str, notify_comments: bool) -> None:
-    """Choose the user's digest ("none", "daily" or "weekly") and whether comments are notified."""
-    user.digest = digest
-    user.notify_comments = notify_comments
-    db.session.commit()
-
-
 def unsubscribe(user: User) -> None:
     """Stop the user's digest."""
     user.digest = "none"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, render_template, request
 
-from blog.auth.views import safe_next
 from blog.digest import services
 from blog.extensions import csrf
-from blog.models import DIGEST_CHOICES
 
 bp = Blueprint("digest", __name__)
 
@@ -23,14 +20,3 @@ def unsubscribe(token: str):
     # A GET only asks: link checkers and mail scanners follow links without meaning to unsubscribe.
     return render_template("digest/unsubscribe.html", user=user, token=token)
 
-
-@bp.post("/preferences")
-@login_required
-def preferences():
-    """Save the user's digest frequency and comment-notice choice (the form is on the account page)."""
-    choice = request.form.get("digest", "")
-    if choice not in DIGEST_CHOICES:
-        abort(400, f"Choose a digest among: {', '.join(DIGEST_CHOICES)}.")
-    services.set_preferences(current_user, choice, notify_comments=request.form.get("notify_comments") == "on")
-    flash("Your mail preferences are saved.", "success")
-    return redirect(safe_next(request.form.get("next")))

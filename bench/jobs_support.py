@@ -113,8 +113,8 @@ def machine() -> str:
 
 
 def record(section: str, text: str) -> None:
-    """Append a result under ``section`` in docs/BENCHMARKS-jobs.md and print it."""
+    """Append a result under ``section`` at the end of docs/BENCHMARKS.md (the jobs section) and print it."""
     print(text)
-    path = os.path.join(ROOT, "docs", "BENCHMARKS-jobs.md")
+    path = os.path.join(ROOT, "docs", "BENCHMARKS.md")
     with open(path, "a") as handle:
         handle.write(f"\n#### {section}\n\n{text}\n")

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+import requests
 from aiosmtpd.controller import Controller
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -247,4 +248,43 @@ class WorkerProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)  # leftover pool children, if any
             except (ProcessLookupError, PermissionError):
                 pass
+        self._log.close()
+
+
+class Gunicorn:
+    """``gunicorn -w N blog:create_app()`` on a free port of 127.0.0.1 (one web node), with its log kept."""
+
+    def __init__(self, env: dict, workers: int, log_path: str):
+        self.port = free_port()
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+             "--graceful-timeout", "2", "blog:create_app()"],
+            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> Gunicorn:
+        def ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                return requests.get(self.url + "/api/health", timeout=2).ok
+            except requests.RequestException:
+                return False
+
+        wait_for(ready, timeout=60, message=f"gunicorn on {self.url}")
+        return self
+
+    def log(self) -> str:
+        return open(self.log_path, "rb").read().decode(errors="replace")[-5000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
         self._log.close()

@@ -4,8 +4,6 @@ On the embedded defaults this runs two gunicorn servers and two Celery workers o
 one SQLite file; in CI the same test runs on PostgreSQL with Redis and with RabbitMQ.
 """
 
-import subprocess
-import sys
 import urllib.request
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from blog.extensions import db
 from blog.jobs.outbox import queue_mail
 from blog.models import OutboxMessage
-from tests.support import PROJECT_ROOT, free_port, wait_for
+from tests.support import Gunicorn, wait_for
 
 
 def _get(url):
@@ -25,22 +23,14 @@ def _get(url):
 
 
 @pytest.fixture
-def web_nodes(test_env, app, tmp_path):
+def web_nodes(test_env, app, instance_dir):
     """Two gunicorn 'nodes' with two workers each, serving the test database."""
-    nodes = []
-    for n in range(2):
-        port = free_port()
-        log = open(tmp_path / f"gunicorn-{n}.log", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "blog:create_app()"],
-            cwd=PROJECT_ROOT, env=test_env, stdout=log, stderr=subprocess.STDOUT)
-        nodes.append((process, f"http://127.0.0.1:{port}"))
-    for _process, url in nodes:
-        wait_for(lambda url=url: _get(f"{url}/api/health"), 60, message=f"gunicorn at {url}")
-    yield [url for _, url in nodes]
-    for process, _ in nodes:
-        process.terminate()
-        process.wait(timeout=30)
+    nodes = [Gunicorn(test_env, 2, str(instance_dir / f"node-{n}.log")) for n in range(2)]
+    try:
+        yield [node.wait_ready().url for node in nodes]
+    finally:
+        for node in nodes:
+            node.stop()
 
 
 @pytest.mark.slow

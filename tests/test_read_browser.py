@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 
 from blog.models import utcnow
-from tests.read_support import Gunicorn
-from tests.support import PROJECT_ROOT
+from tests.support import PROJECT_ROOT, Gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = os.path.join(PROJECT_ROOT, "test-artifacts", "screenshots")

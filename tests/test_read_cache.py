@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from blog.extensions import db
 from blog.models import Post, utcnow
-from tests.read_support import Gunicorn
+from tests.support import Gunicorn
 
 
 @pytest.fixture

@@ -194,39 +194,22 @@ def test_unlock_with_bad_arguments_says_what_is_wrong(app, args, message):
 
 
 @pytest.fixture
-def two_web_processes(test_env):
+def two_web_processes(test_env, instance_dir):
     """Two gunicorn processes of the blog sharing rate limits through Redis, as two workers or nodes would."""
-    import subprocess
-    import sys
     import uuid
 
-    import requests
-
-    from tests.support import PROJECT_ROOT, free_port, wait_for
+    from tests.support import Gunicorn
 
     url = os.environ.get("BLOG_TEST_BROKER_URL", "")
     if not url.startswith("redis://"):
         pytest.skip("needs Redis: set BLOG_TEST_BROKER_URL=redis://...")
     env = dict(test_env, RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex[:8]}")
-    ports = [free_port(), free_port()]
-    processes = [subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
-                                   "blog:create_app()"], cwd=PROJECT_ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
-
-    def up(port):
-        try:
-            return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).ok
-        except requests.RequestException:  # not listening yet, or its worker is still booting
-            return False
-
+    servers = [Gunicorn(env, 1, str(instance_dir / f"limits-{n}.log")) for n in range(2)]
     try:
-        for port in ports:
-            wait_for(lambda port=port: up(port), timeout=30, message=f"gunicorn on port {port}")
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        yield [server.wait_ready().url for server in servers]
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(10)
+        for server in servers:
+            server.stop()
 
 
 @pytest.mark.slow

@@ -66,7 +66,11 @@ def celery_settings(config) -> dict:
         "task_default_queue": config["CELERY_DEFAULT_QUEUE"],
         "task_ignore_result": True,
         "task_acks_late": True,
-        "task_reject_on_worker_lost": True,
+        # Requeue the task of a worker process that died, except on the embedded broker:
+        # kombu's SQLAlchemy transport breaks its own session when it requeues from
+        # inside a poll (seen as "UNABLE TO RESTORE" and a consumer stalled for
+        # minutes). There the message is dropped and the outbox sweep sends the work again.
+        "task_reject_on_worker_lost": not config["CELERY_BROKER_URL"].startswith("sqla"),
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
         "task_always_eager": config["CELERY_TASK_ALWAYS_EAGER"],

@@ -12,7 +12,7 @@ from blog.jobs import outbox, services
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_mail(self, message_id: int) -> str:
     """Send the outbox row ``message_id``; retry transient SMTP and network errors with backoff."""
     # ``deliver`` counts attempts in the database and stops raising once they
@@ -23,7 +23,7 @@ def deliver_mail(self, message_id: int) -> str:
         raise self.retry(countdown=exc.delay) from None
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_batch(self, message_ids: list[int]) -> dict:
     """Send the outbox rows ``message_ids`` over one SMTP connection; retry the batch if it breaks."""
     try:

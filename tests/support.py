@@ -166,62 +166,27 @@ class HangingServer:
         self.sock.close()
 
 
-class BeatProcess:
-    """``celery -A celery_runner beat`` as a child process (it schedules; the workers run the tasks)."""
+class ChildProcess:
+    """A server started as a child in its own session, with its output kept in a log file for failures."""
 
-    def __init__(self, env: dict, log_path: str, schedule_path: str):
-        self.env, self.log_path, self.schedule_path = env, log_path, schedule_path
+    what = "process"
+    #: Gunicorn's workers stop with their arbiter; a prefork Celery worker must be signalled alone.
+    term_whole_group = False
+    stop_timeout = 10.0
+
+    def __init__(self, env: dict, log_path: str):
+        self.env, self.log_path = env, log_path
         self.process: subprocess.Popen | None = None
+        self._log = None
 
-    def start(self, timeout: float = 60.0) -> BeatProcess:
-        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "beat", "--loglevel", "INFO",
-                   "--schedule", self.schedule_path, "--max-interval", "1"]
+    def _spawn(self, command: list[str]) -> None:
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(self._ready, timeout, interval=0.1, message=f"beat to start; log: {self.log_path}")
-        return self
 
-    def _ready(self) -> bool:
+    def _check_alive(self) -> None:
         if self.process.poll() is not None:
-            raise AssertionError(f"beat exited with {self.process.returncode}:\n{open(self.log_path).read()[-3000:]}")
-        return b"Starting..." in open(self.log_path, "rb").read()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self._log.close()
-
-
-class WorkerProcess:
-    """``celery -A celery_runner worker`` as a child process, with its log kept for failures."""
-
-    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False):
-        self.env, self.log_path, self.name = env, log_path, name
-        self.concurrency, self.beat = concurrency, beat
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> WorkerProcess:
-        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "--loglevel", "INFO",
-                   "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
-                   "--without-mingle", "--without-gossip"]
-        if self.beat:
-            command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(self._ready, timeout, interval=0.1, message=f"worker {self.name} to start; log: {self.log_path}")
-        return self
-
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"worker {self.name} exited with {self.process.returncode}:\n{self.log()}")
-        return b" ready." in open(self.log_path, "rb").read()
+            raise AssertionError(f"{self.what} exited with {self.process.returncode}:\n{self.log()}")
 
     def full_log(self) -> str:
         return open(self.log_path, "rb").read().decode(errors="replace")
@@ -230,44 +195,92 @@ class WorkerProcess:
         return self.full_log()[-5000:]
 
     def kill(self) -> None:
-        """SIGKILL the worker and its pool at once, as a crash or the OOM killer would."""
+        """SIGKILL the process and its children at once, as a crash or the OOM killer would."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Warm shutdown (SIGTERM to the main process), then SIGKILL after ``timeout``."""
+    def stop(self) -> None:
+        """SIGTERM (to the main process, or its whole group), then SIGKILL what is left after a deadline."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            if self.term_whole_group:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            else:
+                self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout)
+                self.process.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
         if self.process:
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)  # leftover pool children, if any
+                os.killpg(self.process.pid, signal.SIGKILL)  # leftover children, if any
             except (ProcessLookupError, PermissionError):
                 pass
-        self._log.close()
+        if self._log:
+            self._log.close()
 
 
-class Gunicorn:
+class BeatProcess(ChildProcess):
+    """``celery -A celery_runner beat`` as a child process (it schedules; the workers run the tasks)."""
+
+    what = "beat"
+
+    def __init__(self, env: dict, log_path: str, schedule_path: str):
+        super().__init__(env, log_path)
+        self.schedule_path = schedule_path
+
+    def start(self, timeout: float = 60.0) -> BeatProcess:
+        self._spawn([sys.executable, "-m", "celery", "-A", "celery_runner", "beat", "--loglevel", "INFO",
+                     "--schedule", self.schedule_path, "--max-interval", "1"])
+        wait_for(self._ready, timeout, interval=0.1, message=f"beat to start; log: {self.log_path}")
+        return self
+
+    def _ready(self) -> bool:
+        self._check_alive()
+        return b"Starting..." in open(self.log_path, "rb").read()
+
+
+class WorkerProcess(ChildProcess):
+    """``celery -A celery_runner worker`` as a child process; it stops with a warm shutdown."""
+
+    stop_timeout = 15.0
+
+    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False):
+        super().__init__(env, log_path)
+        self.name, self.concurrency, self.beat = name, concurrency, beat
+        self.what = f"worker {name}"
+
+    def start(self, timeout: float = 60.0) -> WorkerProcess:
+        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "--loglevel", "INFO",
+                   "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
+                   "--without-mingle", "--without-gossip"]
+        if self.beat:
+            command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
+        self._spawn(command)
+        wait_for(self._ready, timeout, interval=0.1, message=f"worker {self.name} to start; log: {self.log_path}")
+        return self
+
+    def _ready(self) -> bool:
+        self._check_alive()
+        return b" ready." in open(self.log_path, "rb").read()
+
+
+class Gunicorn(ChildProcess):
     """``gunicorn -w N blog:create_app()`` on a free port of 127.0.0.1 (one web node), with its log kept."""
 
+    what = "gunicorn"
+    term_whole_group = True
+
     def __init__(self, env: dict, workers: int, log_path: str):
+        super().__init__(env, log_path)
         self.port = free_port()
-        self.log_path = log_path
-        self._log = open(log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "2", "blog:create_app()"],
-            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
+        self._spawn([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+                     "--graceful-timeout", "2", "blog:create_app()"])
 
     def wait_ready(self) -> Gunicorn:
         def ready():
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+            self._check_alive()
             try:
                 return requests.get(self.url + "/api/health", timeout=2).ok
             except requests.RequestException:
@@ -275,16 +288,3 @@ class Gunicorn:
 
         wait_for(ready, timeout=60, message=f"gunicorn on {self.url}")
         return self
-
-    def log(self) -> str:
-        return open(self.log_path, "rb").read().decode(errors="replace")[-5000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self._log.close()

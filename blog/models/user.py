@@ -97,10 +97,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def digest_subscribed(self) -> bool:
-        return self.digest != "none"
-
     def get_id(self) -> str:
         # The session version makes a copied session cookie useless once bumped.
         return f"{self.id}:{self.session_version}"

@@ -204,7 +204,7 @@ class ProdConfig(Config):
         if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
             problems.append(
                 "SECRET_KEY is unset or the default; set it to a long random value, e.g. "
-                'export SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
+                "export SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
             )
         if not config.get("DATABASE_URL"):
             problems.append(
@@ -230,9 +230,7 @@ def config_class(name: str | None) -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise ConfigurationError(
-            f"unknown BLOG_ENV {name!r}; choose one of {', '.join(CONFIGS)}"
-        ) from None
+        raise ConfigurationError(f"unknown BLOG_ENV {name!r}; choose one of {', '.join(CONFIGS)}") from None
 
 
 def environment_overrides(environ=os.environ) -> dict:
@@ -253,7 +251,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -7,8 +7,9 @@ TEMPLATE = """<!doctype html>
 <html><head><title>Bare</title></head><body><main>
 {% for item in items %}<article><h2>{{ item.title }}</h2><p>{{ item.summary }}</p></article>
 {% endfor %}</main></body></html>"""
-ITEMS = [{"title": f"Post {n}", "summary": "A short summary of the post, about as long as a real one."}
-         for n in range(10)]
+ITEMS = [
+    {"title": f"Post {n}", "summary": "A short summary of the post, about as long as a real one."} for n in range(10)
+]
 
 app = Flask(__name__)
 # A loaded template is compiled once and cached, as the blog's templates are.

@@ -38,11 +38,14 @@ def main() -> None:
 
     n = args.subscribers
     with app.app_context():
-        db.session.execute(insert(User), [{"username": f"reader{i}", "email": f"reader{i}@example.org",
-                                           "digest": "daily"} for i in range(n)])
+        db.session.execute(
+            insert(User),
+            [{"username": f"reader{i}", "email": f"reader{i}@example.org", "digest": "daily"} for i in range(n)],
+        )
         # Core inserts: no mapper events, so no welcome mail joins the count.
-        author_id = db.session.execute(insert(User).values(username="author", email="author@example.org")
-                                       .returning(User.id)).scalar_one()
+        author_id = db.session.execute(
+            insert(User).values(username="author", email="author@example.org").returning(User.id)
+        ).scalar_one()
         for i in range(5):
             post = Post(title=f"Post number {i}", author_id=author_id)
             post.set_body("Some *Markdown* text. " * 20)
@@ -64,8 +67,9 @@ def main() -> None:
                 data = build_message("digest", u.email, _payload(u, "daily", post_ids)).as_bytes()
                 smtp.sendmail(sender, [u.email], data)
         plain_render = time.perf_counter() - started
-        messages = [(u.email, build_message("digest", u.email, _payload(u, "daily", post_ids)).as_bytes())
-                    for u in users]
+        messages = [
+            (u.email, build_message("digest", u.email, _payload(u, "daily", post_ids)).as_bytes()) for u in users
+        ]
     # Reference B: the SMTP part alone, messages rendered beforehand.
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
@@ -90,18 +94,23 @@ def main() -> None:
         sink.stop()
     assert run.queued == n and sent == n, (run.queued, sent)
     ratio, ratio_render = plain / total, plain_render / total
-    record(f"Digest to {n:,} subscribers (broker {env['CELERY_BROKER_URL'].split(':')[0]}, "
-           f"database {env['DATABASE_URL'].split(':')[0]})", "\n".join([
-               f"- reference A, plain smtplib loop over one connection, rendering each message as it goes: "
-               f"{plain_render:.1f} s ({n / plain_render:,.0f} msg/s)",
-               f"- reference B, the same loop with the messages rendered beforehand (SMTP only): "
-               f"{plain:.1f} s ({n / plain:,.0f} msg/s)",
-               f"- digest job, one worker (concurrency 1): {total:.1f} s ({n / total:,.0f} msg/s), "
-               f"of which queueing {queued:.1f} s",
-               f"- ratio: **{ratio_render:.0%}** of reference A's rate (goal: at least 50%); "
-               f"{ratio:.0%} of reference B's",
-               f"- machine: {machine()}",
-           ]))
+    record(
+        f"Digest to {n:,} subscribers (broker {env['CELERY_BROKER_URL'].split(':')[0]}, "
+        f"database {env['DATABASE_URL'].split(':')[0]})",
+        "\n".join(
+            [
+                f"- reference A, plain smtplib loop over one connection, rendering each message as it goes: "
+                f"{plain_render:.1f} s ({n / plain_render:,.0f} msg/s)",
+                f"- reference B, the same loop with the messages rendered beforehand (SMTP only): "
+                f"{plain:.1f} s ({n / plain:,.0f} msg/s)",
+                f"- digest job, one worker (concurrency 1): {total:.1f} s ({n / total:,.0f} msg/s), "
+                f"of which queueing {queued:.1f} s",
+                f"- ratio: **{ratio_render:.0%}** of reference A's rate (goal: at least 50%); "
+                f"{ratio:.0%} of reference B's",
+                f"- machine: {machine()}",
+            ]
+        ),
+    )
 
 
 if __name__ == "__main__":

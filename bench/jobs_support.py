@@ -92,9 +92,28 @@ def make_app(env: dict):
 def start_worker(env: dict, concurrency: int) -> subprocess.Popen:
     log = os.path.join(env["BLOG_INSTANCE_PATH"], "worker.log")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "--loglevel", "INFO",
-         "--concurrency", str(concurrency), "--without-mingle", "--without-gossip", "--hostname", "bench@%h"],
-        cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "celery_runner",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(concurrency),
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            "bench@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     wait_for(lambda: b" ready." in open(log, "rb").read(), 60, message="the worker to start")
     return process
 
@@ -108,8 +127,10 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 
 def machine() -> str:
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-            f", shared with other jobs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f", shared with other jobs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def record(section: str, text: str) -> None:

@@ -29,9 +29,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-login-")
-    os.environ.update(BLOG_INSTANCE_PATH=folder, DATABASE_URL=f"sqlite:///{folder}/blog.db",
-                      BCRYPT_LOG_ROUNDS=str(args.rounds), RATELIMIT_LOGIN="100000 per minute",
-                      RATELIMIT_LOGIN_ACCOUNT="100000 per minute", MAIL_BACKEND="file")
+    os.environ.update(
+        BLOG_INSTANCE_PATH=folder,
+        DATABASE_URL=f"sqlite:///{folder}/blog.db",
+        BCRYPT_LOG_ROUNDS=str(args.rounds),
+        RATELIMIT_LOGIN="100000 per minute",
+        RATELIMIT_LOGIN_ACCOUNT="100000 per minute",
+        MAIL_BACKEND="file",
+    )
 
     from blog import create_app
     from blog.extensions import db
@@ -47,8 +52,11 @@ def main() -> None:
             db.session.add(user)
         db.session.commit()
     client = app.test_client()
-    cases = {"existing account, wrong password": "known", "unknown name": "nobody",
-             "deactivated account, right password": "inactive"}
+    cases = {
+        "existing account, wrong password": "known",
+        "unknown name": "nobody",
+        "deactivated account, right password": "inactive",
+    }
     times: dict[str, list[float]] = {label: [] for label in cases}
     for _ in range(args.runs):  # interleaved, so that drift in the machine's load hits every case alike
         for label, username in cases.items():
@@ -59,8 +67,10 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
     medians = {label: statistics.median(values) for label, values in times.items()}
     reference = medians["existing account, wrong password"]
-    print(f"bcrypt cost {args.rounds}, {args.runs} runs each, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"bcrypt cost {args.rounds}, {args.runs} runs each, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     for label, median in medians.items():
         print(f"{label:40s} median {median * 1000:7.1f} ms   ratio {median / reference:5.2f}")
 

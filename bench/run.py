@@ -47,8 +47,15 @@ def free_port() -> int:
 
 
 def blog_env(instance: str, **extra) -> dict:
-    return dict(os.environ, BLOG_ENV="prod", SECRET_KEY=secrets.token_hex(32), BLOG_INSTANCE_PATH=instance,
-                DATABASE_URL=f"sqlite:///{instance}/blog.db", LOG_LEVEL="WARNING", **extra)
+    return dict(
+        os.environ,
+        BLOG_ENV="prod",
+        SECRET_KEY=secrets.token_hex(32),
+        BLOG_INSTANCE_PATH=instance,
+        DATABASE_URL=f"sqlite:///{instance}/blog.db",
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
 
 
 def seed(instance: str, posts: int) -> float:
@@ -56,8 +63,25 @@ def seed(instance: str, posts: int) -> float:
     env = blog_env(instance)
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([PYTHON, "manage.py", "seed", "--posts", str(posts), "--users", "200", "--comments",
-                    str(posts), "--random-seed", "1"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "seed",
+            "--posts",
+            str(posts),
+            "--users",
+            "200",
+            "--comments",
+            str(posts),
+            "--random-seed",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.monotonic() - started
 
 
@@ -68,12 +92,15 @@ def pick_urls(instance: str) -> dict[str, str]:
     author = db.execute("SELECT author_id FROM posts WHERE id = ?", (post_id,)).fetchone()[0]
     db.execute("DELETE FROM comments WHERE post_id = ?", (post_id,))
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
-    db.executemany("INSERT INTO comments (post_id, author_id, body, body_html, status, created_at) "
-                   "VALUES (?, ?, ?, ?, 'visible', ?)",
-                   [(post_id, author, f"Comment {n}", f"<p>Comment {n}</p>", now) for n in range(50)])
+    db.executemany(
+        "INSERT INTO comments (post_id, author_id, body, body_html, status, created_at) "
+        "VALUES (?, ?, ?, ?, 'visible', ?)",
+        [(post_id, author, f"Comment {n}", f"<p>Comment {n}</p>", now) for n in range(50)],
+    )
     db.commit()
-    tag = db.execute("SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id "
-                     "GROUP BY t.id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    tag = db.execute(
+        "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id GROUP BY t.id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     db.close()
     return {"home": "/", "post": f"/post/{slug}", "tag": f"/tag/{tag}"}
 
@@ -84,7 +111,12 @@ class Server:
         self.log = open(os.path.join(log_dir, f"{name}.log"), "ab")
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "-w", "4", "-k", "sync", "-b", f"127.0.0.1:{self.port}", app],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
 
     def wait(self, path: str = "/") -> None:
@@ -126,15 +158,23 @@ def measure(server: Server, path: str, duration: int, **options) -> dict:
 
 
 def wrk(url: str, duration: int, connections: int = 16, threads: int = 2) -> dict:
-    out = subprocess.run([WRK, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "requests": requests, "latency_ms": float(latency.group(1)) * scale,
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "requests": requests,
+        "latency_ms": float(latency.group(1)) * scale,
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def main() -> None:
@@ -172,12 +212,13 @@ def main() -> None:
             print(f"round {round_ + 1}/{args.rounds}", flush=True)
             order = ["bare", "blog", "cached"] if round_ % 2 == 0 else ["cached", "blog", "bare"]
             for name in order:
-                for page, path in ([("bare", "/")] if name == "bare" else urls.items()):
+                for page, path in [("bare", "/")] if name == "bare" else urls.items():
                     results.setdefault(f"{name}:{page}", []).append(measure(servers[name], path, args.duration))
             # Latency of the uncached home page at both sizes, one connection, alternating.
-            for name in (["blog", "small"] if round_ % 2 == 0 else ["small", "blog"]):
+            for name in ["blog", "small"] if round_ % 2 == 0 else ["small", "blog"]:
                 results.setdefault(f"latency:{name}", []).append(
-                    measure(servers[name], "/", args.duration, connections=1, threads=1))
+                    measure(servers[name], "/", args.duration, connections=1, threads=1)
+                )
     finally:
         for server in servers.values():
             server.stop()
@@ -197,14 +238,21 @@ def report(results: dict, args, seed_seconds: float) -> None:
             rows.append((label, page, rps, rps / bare, cpu, bare_cpu / cpu))
     big_latency, small_latency = median("latency:blog", "latency_ms"), median("latency:small", "latency_ms")
     errors = sum(r["errors"] for runs in results.values() for r in runs)
-    lines = ["| server | page | requests/s (median) | ratio to bare | server CPU ms/request | ratio to bare |",
-             "|---|---|---:|---:|---:|---:|"]
-    lines += [f"| {label} | {page} | {rps:,.0f} | {ratio:.0%} | {cpu:.2f} | {cpu_ratio:.0%} |"
-              for label, page, rps, ratio, cpu, cpu_ratio in rows]
-    lines += ["", f"Home page latency, one connection: {big_latency:.2f} ms at {args.posts:,} posts, "
-                  f"{small_latency:.2f} ms at {args.small:,} posts: ratio {big_latency / small_latency:.2f}.",
-              f"Seeding {args.posts:,} posts took {seed_seconds:.0f} s. Non-2xx responses: {errors}.",
-              f"{args.rounds} alternating rounds of {args.duration} s per measurement; wrk -t2 -c16."]
+    lines = [
+        "| server | page | requests/s (median) | ratio to bare | server CPU ms/request | ratio to bare |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {label} | {page} | {rps:,.0f} | {ratio:.0%} | {cpu:.2f} | {cpu_ratio:.0%} |"
+        for label, page, rps, ratio, cpu, cpu_ratio in rows
+    ]
+    lines += [
+        "",
+        f"Home page latency, one connection: {big_latency:.2f} ms at {args.posts:,} posts, "
+        f"{small_latency:.2f} ms at {args.small:,} posts: ratio {big_latency / small_latency:.2f}.",
+        f"Seeding {args.posts:,} posts took {seed_seconds:.0f} s. Non-2xx responses: {errors}.",
+        f"{args.rounds} alternating rounds of {args.duration} s per measurement; wrk -t2 -c16.",
+    ]
     print("\n".join(lines))
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

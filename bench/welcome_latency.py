@@ -46,13 +46,17 @@ def main() -> None:
         sink.stop()
     latencies = sorted(sink.arrivals[email] - at for email, at in committed.items())
     p95 = latencies[int(0.95 * len(latencies)) - 1]
-    record(f"Registration commit to welcome mail ({args.registrations} registrations, "
-           f"broker {env['CELERY_BROKER_URL'].split(':')[0]}, database {env['DATABASE_URL'].split(':')[0]})",
-           "\n".join([
-               f"- median {statistics.median(latencies) * 1000:.0f} ms, 95th percentile {p95 * 1000:.0f} ms, "
-               f"max {latencies[-1] * 1000:.0f} ms (goal: 95th percentile under 1 s)",
-               f"- machine: {machine()}",
-           ]))
+    record(
+        f"Registration commit to welcome mail ({args.registrations} registrations, "
+        f"broker {env['CELERY_BROKER_URL'].split(':')[0]}, database {env['DATABASE_URL'].split(':')[0]})",
+        "\n".join(
+            [
+                f"- median {statistics.median(latencies) * 1000:.0f} ms, 95th percentile {p95 * 1000:.0f} ms, "
+                f"max {latencies[-1] * 1000:.0f} ms (goal: 95th percentile under 1 s)",
+                f"- machine: {machine()}",
+            ]
+        ),
+    )
 
 
 if __name__ == "__main__":

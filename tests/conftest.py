@@ -160,8 +160,14 @@ def make_user(app):
 
     counter = iter(range(1, 10_000))
 
-    def make(username: str | None = None, *, roles=("reader",), password: str = "correct horse battery",
-             email: str | None = None, **fields) -> User:
+    def make(
+        username: str | None = None,
+        *,
+        roles=("reader",),
+        password: str = "correct horse battery",
+        email: str | None = None,
+        **fields,
+    ) -> User:
         n = next(counter)
         username = username or f"user{n}"
         with app.app_context():
@@ -184,8 +190,15 @@ def make_post(app, make_user):
     from blog.extensions import db
     from blog.models import Post, Tag, User
 
-    def make(title: str = "A post", *, author: User | None = None, body: str = "Some *Markdown* text.",
-             tags=(), status: str = "published", publish_at=None) -> Post:
+    def make(
+        title: str = "A post",
+        *,
+        author: User | None = None,
+        body: str = "Some *Markdown* text.",
+        tags=(),
+        status: str = "published",
+        publish_at=None,
+    ) -> Post:
         author = author or make_user(roles=("author", "reader"))
         with app.app_context():
             post = Post(title=title, author_id=author.id, tags=Tag.from_names(tags))
@@ -304,8 +317,13 @@ def oidc(oidc_provider, config_override):
     from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
     oidc_provider.reset()
-    config_override(OAUTH_PROVIDERS="oidc", OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
-                    OIDC_SERVER_METADATA_URL=oidc_provider.metadata_url, OIDC_LABEL="Loopback SSO")
+    config_override(
+        OAUTH_PROVIDERS="oidc",
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        OIDC_SERVER_METADATA_URL=oidc_provider.metadata_url,
+        OIDC_LABEL="Loopback SSO",
+    )
     return oidc_provider
 
 

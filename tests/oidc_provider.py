@@ -107,8 +107,13 @@ class Provider:
         self.codes: dict[str, AuthorizationCode] = {}
         self.authorization_requests: list[dict] = []
         self.token_requests: list[dict] = []
-        self.user = {"sub": "oidc-user-1", "email": "sam@example.org", "email_verified": True,
-                     "name": "Sam Sample", "preferred_username": "sam"}
+        self.user = {
+            "sub": "oidc-user-1",
+            "email": "sam@example.org",
+            "email_verified": True,
+            "name": "Sam Sample",
+            "preferred_username": "sam",
+        }
         self.tamper_nonce = False
         self.tokens: dict[str, dict] = {}  # access token -> user
         self.pkce = CodeChallenge(required=True)
@@ -116,8 +121,13 @@ class Provider:
         self._server = None
 
     def reset(self) -> None:
-        self.user = {"sub": "oidc-user-1", "email": "sam@example.org", "email_verified": True,
-                     "name": "Sam Sample", "preferred_username": "sam"}
+        self.user = {
+            "sub": "oidc-user-1",
+            "email": "sam@example.org",
+            "email_verified": True,
+            "name": "Sam Sample",
+            "preferred_username": "sam",
+        }
         self.tamper_nonce = False
         self.pkce.required = True
         self.authorization_requests.clear()
@@ -160,10 +170,15 @@ def _code_grant(provider: Provider):
 
         def save_authorization_code(self, code, req):
             provider.codes[code] = AuthorizationCode(
-                code=code, client_id=req.client.client_id, redirect_uri=req.payload.redirect_uri,
-                scope=req.payload.scope, user=req.user, nonce=req.payload.data.get("nonce"),
+                code=code,
+                client_id=req.client.client_id,
+                redirect_uri=req.payload.redirect_uri,
+                scope=req.payload.scope,
+                user=req.user,
+                nonce=req.payload.data.get("nonce"),
                 code_challenge=req.payload.data.get("code_challenge"),
-                code_challenge_method=req.payload.data.get("code_challenge_method"))
+                code_challenge_method=req.payload.data.get("code_challenge_method"),
+            )
 
         def query_authorization_code(self, code, client):
             found = provider.codes.get(code)
@@ -250,14 +265,19 @@ def _add_routes(app: Flask, server: AuthorizationServer, provider: Provider) -> 
     @app.get("/user")
     def github_user():
         user = bearer_user()
-        return jsonify(id=int(user["sub"].rsplit("-", 1)[-1]), login=user["preferred_username"], name=user["name"],
-                       email=None)
+        return jsonify(
+            id=int(user["sub"].rsplit("-", 1)[-1]), login=user["preferred_username"], name=user["name"], email=None
+        )
 
     @app.get("/user/emails")
     def github_emails():
         user = bearer_user()
-        return jsonify([{"email": "old@example.org", "primary": False, "verified": True},
-                        {"email": user["email"], "primary": True, "verified": user["email_verified"]}])
+        return jsonify(
+            [
+                {"email": "old@example.org", "primary": False, "verified": True},
+                {"email": user["email"], "primary": True, "verified": user["email_verified"]},
+            ]
+        )
 
 
 def _consent_page(user: dict, action: str) -> str:

@@ -181,8 +181,9 @@ class ChildProcess:
 
     def _spawn(self, command: list[str]) -> None:
         self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def _check_alive(self) -> None:
         if self.process.poll() is not None:
@@ -230,8 +231,22 @@ class BeatProcess(ChildProcess):
         self.schedule_path = schedule_path
 
     def start(self, timeout: float = 60.0) -> BeatProcess:
-        self._spawn([sys.executable, "-m", "celery", "-A", "celery_runner", "beat", "--loglevel", "INFO",
-                     "--schedule", self.schedule_path, "--max-interval", "1"])
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "celery_runner",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                self.schedule_path,
+                "--max-interval",
+                "1",
+            ]
+        )
         wait_for(self._ready, timeout, interval=0.1, message=f"beat to start; log: {self.log_path}")
         return self
 
@@ -251,9 +266,22 @@ class WorkerProcess(ChildProcess):
         self.what = f"worker {name}"
 
     def start(self, timeout: float = 60.0) -> WorkerProcess:
-        command = [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "--loglevel", "INFO",
-                   "--concurrency", str(self.concurrency), "--hostname", f"{self.name}@%h",
-                   "--without-mingle", "--without-gossip"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "celery_runner",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(self.concurrency),
+            "--hostname",
+            f"{self.name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
         if self.beat:
             command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
         self._spawn(command)
@@ -275,8 +303,20 @@ class Gunicorn(ChildProcess):
         super().__init__(env, log_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._spawn([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                     "--graceful-timeout", "2", "blog:create_app()"])
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "2",
+                "blog:create_app()",
+            ]
+        )
 
     def wait_ready(self) -> Gunicorn:
         def ready():

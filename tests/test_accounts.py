@@ -14,8 +14,15 @@ GOOD_PASSWORD = "a quiet brown heron"
 
 
 def register(client, username="nina", email="nina@example.org", password=GOOD_PASSWORD, confirm=None):
-    return client.post("/auth/register", data={"username": username, "email": email, "password": password,
-                                                "confirm": password if confirm is None else confirm})
+    return client.post(
+        "/auth/register",
+        data={
+            "username": username,
+            "email": email,
+            "password": password,
+            "confirm": password if confirm is None else confirm,
+        },
+    )
 
 
 def login_form(client, username, password, remember=False):
@@ -35,6 +42,7 @@ def get_user(app, username) -> User | None:
 
 # --- registration ---
 
+
 def test_registration_creates_a_logged_in_reader_and_queues_the_welcome_mail(app, client):
     response = register(client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
@@ -47,17 +55,20 @@ def test_registration_creates_a_logged_in_reader_and_queues_the_welcome_mail(app
         assert welcome.recipient == "nina@example.org"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"password": "short pw"}, "Use at least 10 characters."),
-    ({"password": "password123"}, "one of the most common"),
-    ({"password": "QWERTYUIOP"}, "one of the most common"),
-    ({"username": "longusername", "password": "longusername"}, "Do not use your username"),
-    ({"password": "aaaaaaaaaaaa"}, "more than one or two different characters"),
-    ({"confirm": "something else entirely"}, "The passwords differ."),
-    ({"username": "a b"}, "Use letters, digits"),
-    ({"email": "not-an-address"}, "Invalid email address"),
-    ({"password": "x" * 1025}, "Field cannot be longer than 1024 characters."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"password": "short pw"}, "Use at least 10 characters."),
+        ({"password": "password123"}, "one of the most common"),
+        ({"password": "QWERTYUIOP"}, "one of the most common"),
+        ({"username": "longusername", "password": "longusername"}, "Do not use your username"),
+        ({"password": "aaaaaaaaaaaa"}, "more than one or two different characters"),
+        ({"confirm": "something else entirely"}, "The passwords differ."),
+        ({"username": "a b"}, "Use letters, digits"),
+        ({"email": "not-an-address"}, "Invalid email address"),
+        ({"password": "x" * 1025}, "Field cannot be longer than 1024 characters."),
+    ],
+)
 def test_registration_rejects_bad_input_with_a_form_error(app, client, fields, message):
     response = register(client, **fields)
     assert response.status_code == 200
@@ -66,10 +77,13 @@ def test_registration_rejects_bad_input_with_a_form_error(app, client, fields, m
         assert db.session.execute(db.select(User)).first() is None
 
 
-@pytest.mark.parametrize(("username", "email", "message"), [
-    ("NINA", "other@example.org", "This username is taken."),
-    ("other", "Nina@Example.org", "An account with this e-mail exists"),
-])
+@pytest.mark.parametrize(
+    ("username", "email", "message"),
+    [
+        ("NINA", "other@example.org", "This username is taken."),
+        ("other", "Nina@Example.org", "An account with this e-mail exists"),
+    ],
+)
 def test_username_and_email_are_unique_whatever_their_case(client, make_user, username, email, message):
     make_user("nina", email="nina@example.org")
     response = register(client, username=username, email=email)
@@ -94,6 +108,7 @@ def test_recaptcha_is_shown_only_when_configured(client, config_override):
 
 # --- login ---
 
+
 def test_login_failure_for_unknown_and_known_accounts_looks_the_same(client, make_user):
     make_user("olga", password=GOOD_PASSWORD)
     known = login_form(client, "olga", "wrong password here")
@@ -112,6 +127,7 @@ def test_remember_me_sets_a_persistent_http_only_cookie(client, make_user):
 
 # --- password reset ---
 
+
 def test_reset_answers_the_same_for_unknown_addresses_and_mails_only_known_ones(app, client, make_user):
     make_user("quinn", email="quinn@example.org")
     known = client.post("/auth/reset", data={"email": "quinn@example.org"})
@@ -127,8 +143,10 @@ def reset_link(smtp_server, address) -> str:
     """Wait for the reset mail to ``address`` and return the path of its link."""
     from tests.support import wait_for
 
-    message = wait_for(lambda: next((m for m in smtp_server.to(address) if m["Subject"] == "Reset your password"),
-                                    None), message=f"the reset mail to {address}")
+    message = wait_for(
+        lambda: next((m for m in smtp_server.to(address) if m["Subject"] == "Reset your password"), None),
+        message=f"the reset mail to {address}",
+    )
     text = message.get_body(("plain",)).get_content()
     link = re.search(r"https?://\S+/auth/reset/\S+", text).group(0)
     return urlsplit(link).path
@@ -172,11 +190,13 @@ def test_reset_enforces_the_password_policy(app, client, make_user):
 
 # --- account page ---
 
+
 def test_account_settings_are_saved(app, client, make_user, login):
     user = make_user("ulla")
     login.as_user(user)
-    response = client.post("/auth/account/profile", data={
-        "profile-display_name": "Ulla U.", "profile-digest": "weekly"})  # unchecked box: no notifications
+    response = client.post(
+        "/auth/account/profile", data={"profile-display_name": "Ulla U.", "profile-digest": "weekly"}
+    )  # unchecked box: no notifications
     assert response.status_code == 302
     saved = get_user(app, "ulla")
     assert (saved.display_name, saved.digest, saved.notify_comments) == ("Ulla U.", "weekly", False)
@@ -188,13 +208,17 @@ def test_unknown_digest_frequency_is_a_form_error(client, make_user, login):
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("current", "email", "status", "expected"), [
-    (GOOD_PASSWORD, "new@example.org", 302, "new@example.org"),
-    ("wrong password!", "new@example.org", 400, "wanda@example.org"),
-    (GOOD_PASSWORD, "taken@example.org", 400, "wanda@example.org"),
-])
-def test_email_change_needs_the_password_and_a_free_address(app, client, make_user, login,
-                                                            current, email, status, expected):
+@pytest.mark.parametrize(
+    ("current", "email", "status", "expected"),
+    [
+        (GOOD_PASSWORD, "new@example.org", 302, "new@example.org"),
+        ("wrong password!", "new@example.org", 400, "wanda@example.org"),
+        (GOOD_PASSWORD, "taken@example.org", 400, "wanda@example.org"),
+    ],
+)
+def test_email_change_needs_the_password_and_a_free_address(
+    app, client, make_user, login, current, email, status, expected
+):
     make_user("taken", email="taken@example.org")
     login.as_user(make_user("wanda", email="wanda@example.org", password=GOOD_PASSWORD))
     response = client.post("/auth/account/email", data={"email-email": email, "email-current_password": current})
@@ -204,17 +228,23 @@ def test_email_change_needs_the_password_and_a_free_address(app, client, make_us
 
 def test_password_change_needs_the_current_password(client, make_user, login):
     login.as_user(make_user("xena", password=GOOD_PASSWORD))
-    response = client.post("/auth/account/password", data={
-        "password-current_password": "not it at all", "password-password": "another good one",
-        "password-confirm": "another good one"})
+    response = client.post(
+        "/auth/account/password",
+        data={
+            "password-current_password": "not it at all",
+            "password-password": "another good one",
+            "password-confirm": "another good one",
+        },
+    )
     assert response.status_code == 400 and "The current password is wrong." in response.get_data(as_text=True)
 
 
 def test_reader_asks_once_to_become_an_author(app, client, make_user, login):
     login.as_user(make_user("yara"))
     for _ in range(2):
-        assert client.post("/auth/account/author-request", data={"author-note": "I write about birds."}).status_code \
-            == 302
+        assert (
+            client.post("/auth/account/author-request", data={"author-note": "I write about birds."}).status_code == 302
+        )
     with app.app_context():
         requests = db.session.execute(db.select(AuthorRequest)).scalars().all()
         assert [(r.note, r.status) for r in requests] == [("I write about birds.", "pending")]
@@ -223,14 +253,20 @@ def test_reader_asks_once_to_become_an_author(app, client, make_user, login):
 
 # --- revoking sessions ---
 
+
 def _revoke_by_logout(app, client, user):
     client.post("/auth/logout")
 
 
 def _revoke_by_password_change(app, client, user):
-    response = client.post("/auth/account/password", data={
-        "password-current_password": GOOD_PASSWORD, "password-password": "another good one",
-        "password-confirm": "another good one"})
+    response = client.post(
+        "/auth/account/password",
+        data={
+            "password-current_password": GOOD_PASSWORD,
+            "password-password": "another good one",
+            "password-confirm": "another good one",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/auth/account").status_code == 200  # this browser stays logged in
 
@@ -249,8 +285,9 @@ def _revoke_by_deactivation(app, client, user):
         deactivate(admin, db.session.get(User, user.id))
 
 
-@pytest.mark.parametrize("revoke", [_revoke_by_logout, _revoke_by_password_change, _revoke_by_logout_everywhere,
-                                    _revoke_by_deactivation])
+@pytest.mark.parametrize(
+    "revoke", [_revoke_by_logout, _revoke_by_password_change, _revoke_by_logout_everywhere, _revoke_by_deactivation]
+)
 @pytest.mark.parametrize("cookie_name", ["session", "remember_token"])
 def test_copied_cookie_stops_working_when_sessions_end(app, make_user, revoke, cookie_name):
     user = make_user("zoe", password=GOOD_PASSWORD)

@@ -29,8 +29,10 @@ def page(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
         context = browser.new_context(base_url=live_server)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -84,8 +86,10 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.fill("input[name=email]", "nina@example.org")
     page.click("button:has-text('Send me a link')")
     expect(page.locator(".flash")).to_contain_text("we have e-mailed it a link")
-    mail = wait_for(lambda: next((m for m in smtp_server.to("nina@example.org")
-                                  if m["Subject"] == "Reset your password"), None), message="the reset mail")
+    mail = wait_for(
+        lambda: next((m for m in smtp_server.to("nina@example.org") if m["Subject"] == "Reset your password"), None),
+        message="the reset mail",
+    )
     link = re.search(r"https?://\S+/auth/reset/\S+", mail.get_body(("plain",)).get_content()).group(0)
     page.goto(urlsplit(link).path)
     page.fill("input[name=password]", "a fresh new passphrase")

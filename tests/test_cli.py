@@ -11,8 +11,9 @@ from tests.support import PROJECT_ROOT
 
 
 def test_help_lists_the_commands():
-    result = subprocess.run([sys.executable, "manage.py", "--help"], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     for command in ("run", "db", "shell", "create-admin", "seed", "routes"):
         assert f"  {command} " in result.stdout, f"{command} missing from:\n{result.stdout}"
@@ -20,8 +21,9 @@ def test_help_lists_the_commands():
 
 def test_create_admin_with_flags(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-admin", "--username", "root", "--email", "Root@Example.org",
-                                 "--password", "a very long password"])
+    result = runner.invoke(
+        args=["create-admin", "--username", "root", "--email", "Root@Example.org", "--password", "a very long password"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = User.find_by_login("root@example.org")
@@ -29,8 +31,9 @@ def test_create_admin_with_flags(app):
 
 
 def test_create_admin_prompts_for_missing_flags(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--username", "prompted"],
-                                          input="p@example.org\nlong enough pass\nlong enough pass\n")
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "prompted"], input="p@example.org\nlong enough pass\nlong enough pass\n"
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert User.find_by_login("prompted").email == "p@example.org"
@@ -53,14 +56,16 @@ def test_create_admin_rejects_bad_input(app, args, message):
 
 def test_create_admin_refuses_a_taken_username(app, make_user):
     make_user("Taken")
-    result = app.test_cli_runner().invoke(args=["create-admin", "--username", "taken", "--email",
-                                                "t@example.org", "--password", "long enough pass"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "taken", "--email", "t@example.org", "--password", "long enough pass"]
+    )
     assert result.exit_code != 0 and "taken" in result.output
 
 
 def test_seed_creates_tagged_markdown_posts_with_comments(app):
-    result = app.test_cli_runner().invoke(args=["seed", "--posts", "300", "--users", "5", "--comments", "200",
-                                                "--random-seed", "7"])
+    result = app.test_cli_runner().invoke(
+        args=["seed", "--posts", "300", "--users", "5", "--comments", "200", "--random-seed", "7"]
+    )
     assert result.exit_code == 0, result.output
     assert "Seeded 5 users, 300 posts" in result.output
     with app.app_context():

@@ -18,25 +18,27 @@ def _prod_env(**overrides):
 
 def test_prod_refuses_the_default_secret_key():
     env = _prod_env(SECRET_KEY=DEFAULT_SECRET_KEY, DATABASE_URL="sqlite:///x.db")
-    result = subprocess.run([sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_prod_refuses_to_start_without_database_url():
     env = _prod_env(SECRET_KEY="x" * 40)
-    result = subprocess.run([sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
 
 
 def test_prod_starts_with_a_secret_and_a_database(tmp_path):
-    env = _prod_env(SECRET_KEY="x" * 40, DATABASE_URL=f"sqlite:///{tmp_path}/prod.db",
-                    BLOG_INSTANCE_PATH=str(tmp_path))
-    result = subprocess.run([sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = _prod_env(SECRET_KEY="x" * 40, DATABASE_URL=f"sqlite:///{tmp_path}/prod.db", BLOG_INSTANCE_PATH=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "main.index" in result.stdout
 

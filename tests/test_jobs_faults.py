@@ -33,8 +33,11 @@ def _row(app, key: str) -> OutboxMessage:
 def _reminders_to(smtp_server, address: str):
     """Reminder mail received for ``address`` (new users also get a welcome mail)."""
     with smtp_server.handler.lock:
-        return [r for r in smtp_server.handler.received
-                if address in r.recipients and r.message["Subject"].startswith("Reminder")]
+        return [
+            r
+            for r in smtp_server.handler.received
+            if address in r.recipients and r.message["Subject"].startswith("Reminder")
+        ]
 
 
 def _queue(app, key: str, recipient: str, kind: str = "test", **fields) -> None:
@@ -43,8 +46,7 @@ def _queue(app, key: str, recipient: str, kind: str = "test", **fields) -> None:
         db.session.commit()
 
 
-def test_reminder_a_few_seconds_ahead_arrives_once_and_not_before_its_time(app, make_user, make_post,
-                                                                          smtp_server):
+def test_reminder_a_few_seconds_ahead_arrives_once_and_not_before_its_time(app, make_user, make_post, smtp_server):
     from blog.reminders.services import set_reminder
 
     reader = make_user("remindme")
@@ -62,8 +64,7 @@ def test_reminder_a_few_seconds_ahead_arrives_once_and_not_before_its_time(app, 
         assert db.session.get(Reminder, reminder_id).sent_at is not None
 
 
-def test_reminder_far_in_the_future_is_not_sent_or_handed_to_the_broker_early(app, make_user, make_post,
-                                                                              smtp_server):
+def test_reminder_far_in_the_future_is_not_sent_or_handed_to_the_broker_early(app, make_user, make_post, smtp_server):
     from blog.reminders.services import set_reminder
 
     reader = make_user("patient")
@@ -139,8 +140,14 @@ def test_registration_succeeds_while_the_broker_is_down_and_mail_follows(app, te
             print(user.id)
     """)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=dict(test_env, CELERY_BROKER_URL=dead),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=dict(test_env, CELERY_BROKER_URL=dead),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr[-3000:]
     assert "broker unavailable" in done.stderr, "the registration did not meet the dead broker"
@@ -194,8 +201,11 @@ def test_a_hanging_smtp_server_does_not_hold_the_worker_past_the_timeout(app, sm
     hanging = HangingServer(smtp_server.port)
     try:
         _queue(app, "hang:1", "hang@example.org")
-        first = wait_for(lambda: _row(app, "hang:1").last_error, timeout=app.config["MAIL_TIMEOUT"] + 10,
-                         message="the attempt to give up on the stalled server")
+        first = wait_for(
+            lambda: _row(app, "hang:1").last_error,
+            timeout=app.config["MAIL_TIMEOUT"] + 10,
+            message="the attempt to give up on the stalled server",
+        )
         assert "timed out" in first
     finally:
         hanging.stop()

@@ -27,8 +27,9 @@ def _rows(app, **filters) -> list[OutboxMessage]:
 # --- digest ---------------------------------------------------------------------------------------
 
 
-def test_digest_reaches_each_subscriber_once_and_unsubscribe_works_without_login(app, worker, smtp_server,
-                                                                                make_user, make_post):
+def test_digest_reaches_each_subscriber_once_and_unsubscribe_works_without_login(
+    app, worker, smtp_server, make_user, make_post
+):
     from blog.digest.tasks import send_digest
 
     daily = [make_user(f"daily{n}", digest="daily") for n in range(3)]
@@ -126,8 +127,11 @@ def test_followers_get_at_most_one_mail_per_hour_with_every_new_post(app, client
     with app.app_context():
         # Whether or not a worker has sent this hour's mail yet, the new post is
         # added to a mail nobody has touched: this hour's, or else next hour's.
-        db.session.execute(db.update(OutboxMessage).where(OutboxMessage.kind == "follow",
-                                                          OutboxMessage.due_at <= utcnow()).values(attempts=1))
+        db.session.execute(
+            db.update(OutboxMessage)
+            .where(OutboxMessage.kind == "follow", OutboxMessage.due_at <= utcnow())
+            .values(attempts=1)
+        )
         db.session.commit()
         assert notify_followers() == 1
 
@@ -156,12 +160,15 @@ def test_reader_sets_lists_and_cancels_a_reminder(app, client, login, make_user,
     assert row.status == "canceled"
 
 
-@pytest.mark.parametrize("status, data, code", [
-    ("published", {"when": "custom", "at": "2001-01-01T10:00"}, 400),
-    ("published", {"when": "custom"}, 400),
-    ("published", {"when": "never"}, 400),
-    ("draft", {"when": "1h"}, 400),
-])
+@pytest.mark.parametrize(
+    "status, data, code",
+    [
+        ("published", {"when": "custom", "at": "2001-01-01T10:00"}, 400),
+        ("published", {"when": "custom"}, 400),
+        ("published", {"when": "never"}, 400),
+        ("draft", {"when": "1h"}, 400),
+    ],
+)
 def test_bad_reminder_requests_get_a_clear_400(client, login, make_user, make_post, status, data, code):
     login.as_user(make_user())
     post = make_post(status=status)
@@ -202,25 +209,32 @@ def test_api_tokens_are_stored_hashed(app, admin_token):
 
 def test_push_api_queues_mail_and_reports_its_state(app, client, admin_token):
     headers = {"Authorization": f"Bearer {admin_token}"}
-    answer = client.post("/api/mail", headers=headers,
-                         json={"to": ["a@example.org", "b@example.org"], "subject": "Hi", "body": "**Hello**"})
+    answer = client.post(
+        "/api/mail",
+        headers=headers,
+        json={"to": ["a@example.org", "b@example.org"], "subject": "Hi", "body": "**Hello**"},
+    )
     assert answer.status_code == 202
     state = client.get(answer.json["status_url"], headers=headers)
-    assert state.status_code == 200 and state.json["total"] == 2 and state.json["state"] in ("queued", "sending",
-                                                                                             "done")
+    assert (
+        state.status_code == 200 and state.json["total"] == 2 and state.json["state"] in ("queued", "sending", "done")
+    )
     assert {r.recipient for r in _rows(app, kind="announcement")} == {"a@example.org", "b@example.org"}
 
 
-@pytest.mark.parametrize("body, says", [
-    ("not json", "not valid JSON"),
-    ([1, 2], "JSON object"),
-    ({"to": ["a@example.org"], "subject": "s", "body": "b", "cc": []}, "unknown field(s): cc"),
-    ({"to": ["a@example.org"], "subject": "s"}, "missing field(s): body"),
-    ({"to": ["not an address"], "subject": "s", "body": "b"}, "invalid address 'not an address'"),
-    ({"to": [f"u{n}@example.org" for n in range(6)], "subject": "s", "body": "b"}, "at most 5"),
-    ({"to": [], "subject": "s", "body": "b"}, "non-empty list"),
-    ({"to": ["a@example.org"], "subject": "", "body": "b"}, '"subject"'),
-])
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        ("not json", "not valid JSON"),
+        ([1, 2], "JSON object"),
+        ({"to": ["a@example.org"], "subject": "s", "body": "b", "cc": []}, "unknown field(s): cc"),
+        ({"to": ["a@example.org"], "subject": "s"}, "missing field(s): body"),
+        ({"to": ["not an address"], "subject": "s", "body": "b"}, "invalid address 'not an address'"),
+        ({"to": [f"u{n}@example.org" for n in range(6)], "subject": "s", "body": "b"}, "at most 5"),
+        ({"to": [], "subject": "s", "body": "b"}, "non-empty list"),
+        ({"to": ["a@example.org"], "subject": "", "body": "b"}, '"subject"'),
+    ],
+)
 def test_push_api_rejects_bad_requests_saying_why(client, admin_token, body, says):
     headers = {"Authorization": f"Bearer {admin_token}"}
     if isinstance(body, str):
@@ -265,10 +279,13 @@ def test_task_state_is_for_its_owner_or_an_admin(app, client, login, make_user):
 # --- header injection -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind, payload", [
-    ("test", {"subject": "Hi\r\nBcc: victim@example.org"}),
-    ("welcome", {"subject": "Welcome", "name": "Eve\r\nBcc: victim@example.org"}),
-])
+@pytest.mark.parametrize(
+    "kind, payload",
+    [
+        ("test", {"subject": "Hi\r\nBcc: victim@example.org"}),
+        ("welcome", {"subject": "Welcome", "name": "Eve\r\nBcc: victim@example.org"}),
+    ],
+)
 def test_names_and_subjects_cannot_inject_headers(ctx, kind, payload):
     from blog.jobs.mailer import build_message
 
@@ -382,8 +399,9 @@ def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
     with app.app_context():
         later = utcnow() + timedelta(days=1)
         for n in range(20):  # far-future rows are not handed over at commit ...
-            queue_mail(db.session, key=f"sweep:{n}", kind="test", recipient=f"swept{n}@example.org", payload={},
-                       due_at=later)
+            queue_mail(
+                db.session, key=f"sweep:{n}", kind="test", recipient=f"swept{n}@example.org", payload={}, due_at=later
+            )
         db.session.commit()
         db.session.execute(db.update(OutboxMessage).values(due_at=utcnow()))  # ... and now they are due
         db.session.commit()

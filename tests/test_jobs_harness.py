@@ -13,8 +13,13 @@ def _outbox_status(app, key):
 
 def test_queued_mail_is_sent_by_the_worker_and_marked_sent(app, worker, smtp_server):
     with app.app_context():
-        queue_mail(db.session, key="harness:1", kind="test", recipient="Reader@Example.org",
-                   payload={"subject": "Harness check", "note": "from the test suite"})
+        queue_mail(
+            db.session,
+            key="harness:1",
+            kind="test",
+            recipient="Reader@Example.org",
+            payload={"subject": "Harness check", "note": "from the test suite"},
+        )
         db.session.commit()
 
     # Only this address: a welcome mail from an earlier test may still be on its way.

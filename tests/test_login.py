@@ -29,8 +29,9 @@ def test_next_never_leaves_the_site(client, make_user, target):
 
 def test_next_within_the_site_is_followed(client, make_user):
     make_user("frank", password="frank's long password")
-    response = client.post("/auth/login?next=/tag/python",
-                           data={"username": "frank", "password": "frank's long password"})
+    response = client.post(
+        "/auth/login?next=/tag/python", data={"username": "frank", "password": "frank's long password"}
+    )
     assert response.headers["Location"] == "/tag/python"
 
 

@@ -14,8 +14,14 @@ from tests.support import PROJECT_ROOT
 
 def _manage(database_url, tmp_path, *args):
     env = dict(os.environ, DATABASE_URL=database_url, BLOG_INSTANCE_PATH=str(tmp_path), BLOG_ENV="test")
-    return subprocess.run([sys.executable, "manage.py", "db", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "db", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _tables(url):

@@ -49,17 +49,25 @@ def test_two_worker_nodes_share_the_mail_and_send_each_once(app, start_worker, s
     count = 30
     with app.app_context():
         for n in range(count):
-            queue_mail(db.session, key=f"multi:{n}", kind="test", recipient=f"reader{n}@example.org",
-                       payload={"subject": f"Mail {n}"})
+            queue_mail(
+                db.session,
+                key=f"multi:{n}",
+                kind="test",
+                recipient=f"reader{n}@example.org",
+                payload={"subject": f"Mail {n}"},
+            )
         db.session.commit()
 
     smtp_server.wait_for_messages(count, timeout=60)
 
     def all_sent():
         with app.app_context():
-            return db.session.scalar(
-                db.select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")
-            ) == count
+            return (
+                db.session.scalar(
+                    db.select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")
+                )
+                == count
+            )
 
     wait_for(all_sent, 30, message="every row marked sent")
     recipients = sorted(str(m["To"]) for m in smtp_server.messages)

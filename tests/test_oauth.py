@@ -219,8 +219,12 @@ def test_oauth_next_stays_on_the_site(client, oidc, target):
 def test_unreachable_provider_gives_a_clear_message(client, config_override):
     from tests.support import free_port
 
-    config_override(OAUTH_PROVIDERS="oidc", OIDC_CLIENT_ID="id", OIDC_CLIENT_SECRET="secret",
-                    OIDC_SERVER_METADATA_URL=f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration")
+    config_override(
+        OAUTH_PROVIDERS="oidc",
+        OIDC_CLIENT_ID="id",
+        OIDC_CLIENT_SECRET="secret",
+        OIDC_SERVER_METADATA_URL=f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration",
+    )
     response = client.get("/auth/oauth/oidc")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert "Oidc cannot be reached right now" in flashed(client)
@@ -232,9 +236,14 @@ def github_on_loopback(oidc, config_override):
     from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
     oidc.pkce.required = False  # the GitHub preset sends no PKCE, as GitHub did not require it
-    config_override(OAUTH_PROVIDERS="github", GITHUB_CLIENT_ID=CLIENT_ID, GITHUB_CLIENT_SECRET=CLIENT_SECRET,
-                    GITHUB_AUTHORIZE_URL=f"{oidc.issuer}/authorize", GITHUB_ACCESS_TOKEN_URL=f"{oidc.issuer}/token",
-                    GITHUB_API_BASE_URL=f"{oidc.issuer}/")
+    config_override(
+        OAUTH_PROVIDERS="github",
+        GITHUB_CLIENT_ID=CLIENT_ID,
+        GITHUB_CLIENT_SECRET=CLIENT_SECRET,
+        GITHUB_AUTHORIZE_URL=f"{oidc.issuer}/authorize",
+        GITHUB_ACCESS_TOKEN_URL=f"{oidc.issuer}/token",
+        GITHUB_API_BASE_URL=f"{oidc.issuer}/",
+    )
     return oidc
 
 
@@ -254,11 +263,13 @@ def test_github_unverified_primary_email_does_not_match_an_account(client, githu
     assert "An account with this e-mail exists" in flashed(client)
 
 
-@pytest.mark.parametrize("query", ["", "?code=abc", "?state=abc", "?error=server_error&error_description=Down",
-                                   "?error=access_denied"])
+@pytest.mark.parametrize(
+    "query", ["", "?code=abc", "?state=abc", "?error=server_error&error_description=Down", "?error=access_denied"]
+)
 def test_odd_callbacks_give_a_message_not_an_error(client, oidc, query):
     response = client.get(f"/auth/oauth/oidc/callback{query}")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     page = flashed(client)
-    assert "Loopback SSO" in page and ("refused the login" in page or "could not be verified" in page
-                                       or "You did not allow" in page)
+    assert "Loopback SSO" in page and (
+        "refused the login" in page or "could not be verified" in page or "You did not allow" in page
+    )

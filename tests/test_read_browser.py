@@ -18,8 +18,7 @@ VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests",
-                allow_module_level=True)
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
@@ -27,8 +26,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
         yield browser
         browser.close()
 
@@ -36,16 +37,25 @@ def browser():
 @pytest.fixture
 def site(app, test_env, instance_dir, make_user, make_post):
     """A seeded blog served by gunicorn, with an author who can log in."""
-    result = app.test_cli_runner().invoke(args=["seed", "--posts", "60", "--users", "6", "--comments", "300",
-                                                "--random-seed", "3"])
+    result = app.test_cli_runner().invoke(
+        args=["seed", "--posts", "60", "--users", "6", "--comments", "300", "--random-seed", "3"]
+    )
     assert result.exit_code == 0, result.output
     author = make_user("writer", roles=("author",), display_name="Wendy Writer")
-    make_post("Celery beat in production", author=author, tags=["celery", "devops"],
-              publish_at=utcnow() - timedelta(hours=2), body="\n\n".join([
-        "Scheduling work with **celery beat** needs exactly one scheduler.",
-        "## Configuration", "```python\nbeat_schedule = {'sweep': {'task': 'sweep', 'schedule': 30}}\n```",
-        "| setting | value |\n|---|---|\n| workers | 4 |\n| beat | 1 |",
-    ]))
+    make_post(
+        "Celery beat in production",
+        author=author,
+        tags=["celery", "devops"],
+        publish_at=utcnow() - timedelta(hours=2),
+        body="\n\n".join(
+            [
+                "Scheduling work with **celery beat** needs exactly one scheduler.",
+                "## Configuration",
+                "```python\nbeat_schedule = {'sweep': {'task': 'sweep', 'schedule': 30}}\n```",
+                "| setting | value |\n|---|---|\n| workers | 4 |\n| beat | 1 |",
+            ]
+        ),
+    )
     server = Gunicorn(test_env, 2, str(instance_dir / "browser-gunicorn.log")).wait_ready()
     yield server, author
     server.stop()
@@ -124,8 +134,10 @@ def test_author_writes_with_a_live_preview_and_publishes(browser, site, size):
 
     page.click("nav >> text=Write")
     page.fill("input[name=title]", f"Written in the browser at {size} width")
-    page.fill("textarea[name=body]", "## Hello\n\nA *live* preview, with <script>alert(1)</script> removed.\n\n"
-                                     "| a | b |\n|---|---|\n| 1 | 2 |")
+    page.fill(
+        "textarea[name=body]",
+        "## Hello\n\nA *live* preview, with <script>alert(1)</script> removed.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    )
     page.wait_for_selector("#preview h2")
     assert page.locator("#preview em").inner_text() == "live"
     assert page.locator("#preview script").count() == 0
@@ -160,6 +172,6 @@ def test_dark_mode_follows_the_system(browser, site):
     page.goto(server.url + "/")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     _shot(page, "home-dark", "phone")
-    channels = [int(c) for c in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+    channels = [int(c) for c in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
     assert sum(channels) < 200, background
     context.close()

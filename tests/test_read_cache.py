@@ -58,14 +58,17 @@ def _comment(client, post):
     client.post(f"/post/{post.slug}/comments", data={"body": "Brand new"})
 
 
-@pytest.mark.parametrize("action, url, expected, present", [
-    (_publish, "/", "Brand new", True),
-    (_edit, "/", "Brand new", True),
-    (_edit, "/post/{slug}", "Brand new", True),
-    (_delete, "/", "Old title", False),
-    (_comment, "/post/{slug}", "Brand new", True),
-    (_comment, "/", "1 comment", True),
-])
+@pytest.mark.parametrize(
+    "action, url, expected, present",
+    [
+        (_publish, "/", "Brand new", True),
+        (_edit, "/", "Brand new", True),
+        (_edit, "/post/{slug}", "Brand new", True),
+        (_delete, "/", "Old title", False),
+        (_comment, "/post/{slug}", "Brand new", True),
+        (_comment, "/", "1 comment", True),
+    ],
+)
 def test_writes_invalidate_the_cached_pages_at_once(app, make_post, author, login, action, url, expected, present):
     post = make_post("Old title", author=author)
     reader, writer = app.test_client(), app.test_client()
@@ -105,8 +108,9 @@ def test_renaming_an_author_invalidates_the_cache(client, make_post, author, ctx
 
 
 @pytest.mark.slow
-def test_a_publish_handled_by_one_worker_is_seen_at_once_by_every_other_worker(test_env, instance_dir, make_post,
-                                                                               make_user):
+def test_a_publish_handled_by_one_worker_is_seen_at_once_by_every_other_worker(
+    test_env, instance_dir, make_post, make_user
+):
     """Two gunicorn servers with two workers each, one database; each worker keeps its own cache."""
     make_post("Already there")
     author = make_user("multi", roles=("author",))
@@ -121,11 +125,17 @@ def test_a_publish_handled_by_one_worker_is_seen_at_once_by_every_other_worker(t
             hits = [requests.get(server.url + "/", timeout=5).headers.get("X-Cache") for _ in range(30)]
             assert hits.count("hit") >= 20, hits
         writer = requests.Session()
-        login = writer.post(servers[0].url + "/auth/login",
-                            data={"username": author.username, "password": "correct horse battery"}, timeout=5)
+        login = writer.post(
+            servers[0].url + "/auth/login",
+            data={"username": author.username, "password": "correct horse battery"},
+            timeout=5,
+        )
         assert login.ok and "Log out" in login.text
-        published = writer.post(servers[0].url + "/post/new", timeout=5, data={
-            "title": "Fresh from worker A", "body": "x", "tags": "", "status": "published"})
+        published = writer.post(
+            servers[0].url + "/post/new",
+            timeout=5,
+            data={"title": "Fresh from worker A", "body": "x", "tags": "", "status": "published"},
+        )
         assert published.ok and "is published" in published.text
         for server in servers:
             for _ in range(20):

@@ -53,13 +53,27 @@ def test_post_page_renders_markdown_tags_and_comments_oldest_first(client, make_
 
 
 @pytest.mark.parametrize("status", ["draft", "scheduled"])
-@pytest.mark.parametrize("viewer, visible", [("anonymous", False), ("reader", False), ("other_author", False),
-                                             ("owner", True), ("editor", True), ("admin", True)])
+@pytest.mark.parametrize(
+    "viewer, visible",
+    [
+        ("anonymous", False),
+        ("reader", False),
+        ("other_author", False),
+        ("owner", True),
+        ("editor", True),
+        ("admin", True),
+    ],
+)
 def test_unpublished_posts_are_visible_only_to_their_author_and_editors(
-        client, login, make_user, make_post, status, viewer, visible):
+    client, login, make_user, make_post, status, viewer, visible
+):
     owner = make_user("owner", roles=("author",))
-    post = make_post("Not yet", author=owner, status=status,
-                     publish_at=utcnow() + timedelta(days=1) if status == "scheduled" else None)
+    post = make_post(
+        "Not yet",
+        author=owner,
+        status=status,
+        publish_at=utcnow() + timedelta(days=1) if status == "scheduled" else None,
+    )
     if viewer == "owner":
         login.as_user(owner)
     elif viewer != "anonymous":
@@ -90,8 +104,9 @@ def test_author_page_lists_their_published_posts_only(client, make_user, make_po
     assert "draft" not in page and "Someone else" not in page
 
 
-@pytest.mark.parametrize("url", ["/post/no-such-post", "/tag/no-such-tag", "/user/nobody",
-                                 "/tag/no-such-tag/feed.atom", "/?page=99"])
+@pytest.mark.parametrize(
+    "url", ["/post/no-such-post", "/tag/no-such-tag", "/user/nobody", "/tag/no-such-tag/feed.atom", "/?page=99"]
+)
 def test_unknown_things_are_404(client, make_post, url):
     make_post()
     response = client.get(url)
@@ -118,15 +133,18 @@ def test_time_shows_relative_with_exact_time_on_hover(client, make_post):
     assert f'title="{post.publish_at:%Y-%m-%d %H:%M} UTC"' in page
 
 
-@pytest.mark.parametrize("role, method, url, kwargs, code, text", [
-    ("reader", "get", "/post/new", {}, 403, "You do not have permission to do that."),
-    ("author", "post", "/post/preview", {"json": {"body": ["not", "text"]}}, 400, "must be a string"),
-    (None, "get", "/post/nothing-here", {}, 404, "There is nothing at this address."),
-])
+@pytest.mark.parametrize(
+    "role, method, url, kwargs, code, text",
+    [
+        ("reader", "get", "/post/new", {}, 403, "You do not have permission to do that."),
+        ("author", "post", "/post/preview", {"json": {"body": ["not", "text"]}}, 400, "must be a string"),
+        (None, "get", "/post/nothing-here", {}, 404, "There is nothing at this address."),
+    ],
+)
 def test_error_pages_are_friendly_and_in_the_layout(client, login, make_user, role, method, url, kwargs, code, text):
     if role:
         login.as_user(make_user(roles=(role,)))
     response = getattr(client, method)(url, **kwargs)
     page = response.get_data(as_text=True)
     assert response.status_code == code and text in page
-    assert 'site-header' in page and 'role="search"' in page and "Back to the home page" in page
+    assert "site-header" in page and 'role="search"' in page and "Back to the home page" in page

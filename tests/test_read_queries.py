@@ -21,8 +21,9 @@ def no_page_cache(app):
 @pytest.fixture
 def many_posts(make_user, make_post, make_comment):
     authors = [make_user(roles=("author",)) for _ in range(5)]
-    posts = [make_post(f"Post {n}", author=authors[n % 5], tags=[f"tag{n % 7}", f"tag{n % 3}", "common"])
-             for n in range(25)]
+    posts = [
+        make_post(f"Post {n}", author=authors[n % 5], tags=[f"tag{n % 7}", f"tag{n % 3}", "common"]) for n in range(25)
+    ]
     for post in posts[:12]:
         make_comment(post)
         make_comment(post)
@@ -37,7 +38,8 @@ def test_home_page_needs_at_most_four_queries(client, count_queries, many_posts,
 
 
 def test_post_page_with_fifty_comments_needs_at_most_five_queries(
-        client, count_queries, make_post, make_comment, make_user, no_page_cache):
+    client, count_queries, make_post, make_comment, make_user, no_page_cache
+):
     post = make_post("Popular", tags=["a", "b", "c"])
     commenters = [make_user() for _ in range(10)]
     for n in range(50):
@@ -49,7 +51,8 @@ def test_post_page_with_fifty_comments_needs_at_most_five_queries(
 
 @pytest.mark.parametrize("url", ["/tag/common", "/user/{author}", "/feed.atom", "/tag/common/feed.atom"])
 def test_list_pages_need_the_same_number_of_queries_for_2_or_25_posts(
-        client, count_queries, make_post, make_user, make_comment, no_page_cache, url):
+    client, count_queries, make_post, make_user, make_comment, no_page_cache, url
+):
     author = make_user("prolific", roles=("author",))
     url = url.format(author=author.username)
     for n in range(2):

@@ -20,8 +20,16 @@ def test_a_scheduled_post_is_published_by_the_worker_at_its_time(app, client, lo
     author = make_user("scheduler", roles=("author",))
     login.as_user(author)
     when = (utcnow() + timedelta(seconds=3)).replace(microsecond=0)
-    response = client.post("/post/new", data={"title": "On time", "body": "x", "tags": "", "status": "scheduled",
-                                              "publish_at": when.strftime("%Y-%m-%dT%H:%M:%S")})
+    response = client.post(
+        "/post/new",
+        data={
+            "title": "On time",
+            "body": "x",
+            "tags": "",
+            "status": "scheduled",
+            "publish_at": when.strftime("%Y-%m-%dT%H:%M:%S"),
+        },
+    )
     assert response.status_code == 302
     reader = app.test_client()
     assert b"On time" not in reader.get("/").data

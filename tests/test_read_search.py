@@ -62,10 +62,24 @@ def test_posts_inserted_in_bulk_are_searchable(app, client, make_user):
     author = make_user(roles=("author",))
     now = utcnow()
     with app.app_context():
-        db.session.execute(insert(Post), [dict(
-            title=f"Bulk {n}", slug=f"bulk-{n}", body=f"quokka number {n}", body_html="", summary="",
-            status="published", publish_at=now, created_at=now, updated_at=now, author_id=author.id,
-        ) for n in range(3)])
+        db.session.execute(
+            insert(Post),
+            [
+                dict(
+                    title=f"Bulk {n}",
+                    slug=f"bulk-{n}",
+                    body=f"quokka number {n}",
+                    body_html="",
+                    summary="",
+                    status="published",
+                    publish_at=now,
+                    created_at=now,
+                    updated_at=now,
+                    author_id=author.id,
+                )
+                for n in range(3)
+            ],
+        )
         db.session.commit()
     page = client.get("/search?q=quokka").get_data(as_text=True)
     assert sorted(_titles(page)) == ["Bulk 0", "Bulk 1", "Bulk 2"]

@@ -65,19 +65,22 @@ def test_the_editor_is_prefilled_when_editing(client, author, make_post):
     assert "<strong>body</strong>" in page  # the preview starts with the saved rendering
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"title": ""}, "Give the post a title."),
-    ({"title": "x" * 201}, "at most 200 characters"),
-    ({"body": ""}, "Write something in the post."),
-    ({"body": "x" * 100_001}, "at most 100,000 characters"),
-    ({"tags": ", ".join(f"t{n}" for n in range(11))}, "at most 10 tags"),
-    ({"tags": "a" * 41}, "A tag can be at most 40 characters"),
-    ({"tags": "!!!"}, "at least one letter or digit"),
-    ({"status": "scheduled"}, "Choose when a scheduled post should be published."),
-    ({"status": "scheduled", "publish_at": "2001-01-01T10:00"}, "must be in the future"),
-    ({"status": "scheduled", "publish_at": "not a date"}, "Not a valid datetime value"),
-    ({"status": "secret"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"title": ""}, "Give the post a title."),
+        ({"title": "x" * 201}, "at most 200 characters"),
+        ({"body": ""}, "Write something in the post."),
+        ({"body": "x" * 100_001}, "at most 100,000 characters"),
+        ({"tags": ", ".join(f"t{n}" for n in range(11))}, "at most 10 tags"),
+        ({"tags": "a" * 41}, "A tag can be at most 40 characters"),
+        ({"tags": "!!!"}, "at least one letter or digit"),
+        ({"status": "scheduled"}, "Choose when a scheduled post should be published."),
+        ({"status": "scheduled", "publish_at": "2001-01-01T10:00"}, "must be in the future"),
+        ({"status": "scheduled", "publish_at": "not a date"}, "Not a valid datetime value"),
+        ({"status": "secret"}, "Not a valid choice"),
+    ],
+)
 def test_post_form_errors_say_what_is_wrong(app, client, author, fields, message):
     response = client.post("/post/new", data=_form(**fields))
     assert response.status_code == 200
@@ -94,9 +97,15 @@ def test_a_scheduled_post_is_saved_with_its_time(app, client, author):
     assert "will be published on" in page and "scheduled" in page
 
 
-@pytest.mark.parametrize("role, new_status, edit_status", [
-    ("reader", 403, 403), ("author", 200, 403), ("editor", 200, 200), ("admin", 200, 200),
-])
+@pytest.mark.parametrize(
+    "role, new_status, edit_status",
+    [
+        ("reader", 403, 403),
+        ("author", 200, 403),
+        ("editor", 200, 200),
+        ("admin", 200, 200),
+    ],
+)
 def test_who_may_write_and_edit_others_posts(client, login, make_user, make_post, role, new_status, edit_status):
     post = make_post("Someone's post")
     login.as_user(make_user(roles=(role,)))
@@ -104,8 +113,15 @@ def test_who_may_write_and_edit_others_posts(client, login, make_user, make_post
     assert client.get(f"/post/{post.slug}/edit").status_code == edit_status
 
 
-@pytest.mark.parametrize("method, url", [("get", "/post/new"), ("get", "/post/a-post/edit"),
-                                         ("post", "/post/a-post/delete"), ("post", "/post/a-post/comments")])
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("get", "/post/new"),
+        ("get", "/post/a-post/edit"),
+        ("post", "/post/a-post/delete"),
+        ("post", "/post/a-post/comments"),
+    ],
+)
 def test_anonymous_writers_are_sent_to_the_login_page(client, make_post, method, url):
     make_post("A post")
     response = getattr(client, method)(url)
@@ -137,8 +153,9 @@ def test_reader_comments_and_is_redirected_back_with_a_message(client, login, ma
     assert "your comment is published" in page and "Great <strong>post</strong>" in page and "Rita Reader" in page
 
 
-@pytest.mark.parametrize("body, message", [("", "Write something before sending."),
-                                           ("x" * 5001, "at most 5,000 characters")])
+@pytest.mark.parametrize(
+    "body, message", [("", "Write something before sending."), ("x" * 5001, "at most 5,000 characters")]
+)
 def test_comment_form_errors_say_what_is_wrong(client, login, make_user, make_post, body, message):
     post = make_post("Discuss")
     login.as_user(make_user())

@@ -113,8 +113,11 @@ def _allows(app, user, permission) -> bool:
             login_user(db.session.get(User, user.id))
             identity = Identity(user.id)
             identity_loaded.send(app, identity=identity)
-        return permission(identity) if callable(permission) and not hasattr(permission, "allows") \
+        return (
+            permission(identity)
+            if callable(permission) and not hasattr(permission, "allows")
             else permission.allows(identity)
+        )
 
 
 @pytest.mark.parametrize("role", list(ROLE_SETS))
@@ -125,15 +128,18 @@ def test_permission_matrix(app, make_user, role, action):
     assert _allows(app, user, permission) == (role in allowed)
 
 
-@pytest.mark.parametrize(("role", "own", "expected"), [
-    ("anonymous", False, False),
-    ("reader", False, False),
-    ("reader", True, False),  # a former author who lost the author role
-    ("author", True, True),
-    ("author", False, False),
-    ("editor", False, True),
-    ("admin", False, True),
-])
+@pytest.mark.parametrize(
+    ("role", "own", "expected"),
+    [
+        ("anonymous", False, False),
+        ("reader", False, False),
+        ("reader", True, False),  # a former author who lost the author role
+        ("author", True, True),
+        ("author", False, False),
+        ("editor", False, True),
+        ("admin", False, True),
+    ],
+)
 def test_edit_post_permission_is_a_need_on_the_post(app, make_user, make_post, role, own, expected):
     user = make_user(f"as-{role}", roles=ROLE_SETS[role]) if ROLE_SETS[role] else None
     post = make_post("Somebody's post", author=user if own else None)
@@ -155,6 +161,7 @@ def test_promoted_reader_holds_write_permission(app, client, login, make_user):
 
 # --- admin rules ---
 
+
 def test_user_search_and_paging(client, login, make_user):
     login.as_user(make_user("boss", roles=("admin",)))
     for n in range(30):
@@ -173,8 +180,10 @@ def test_role_changes_are_logged(app, client, login, make_user):
     login.as_user(admin)
     client.post(f"/admin/users/{user.id}/roles", data={"roles": ["author"]})
     with app.app_context():
-        log = [(c.actor_id, c.user_id, c.role, c.action) for c in db.session.execute(
-            db.select(RoleChange).order_by(RoleChange.role)).scalars()]
+        log = [
+            (c.actor_id, c.user_id, c.role, c.action)
+            for c in db.session.execute(db.select(RoleChange).order_by(RoleChange.role)).scalars()
+        ]
     assert log == [(admin.id, user.id, "author", "add"), (admin.id, user.id, "reader", "remove")]
     page = client.get("/admin/roles/log").get_data(as_text=True)
     assert "added author" in page and "removed reader" in page and "boss" in page and "ivy" in page
@@ -224,12 +233,16 @@ def test_deactivate_and_reactivate(app, client, login, make_user):
         assert db.session.get(User, user.id).active
 
 
-@pytest.mark.parametrize(("decision", "subject", "becomes_author"), [
-    ("approve", "You can now write on the blog", True),
-    ("decline", "About your request to write", False),
-])
-def test_author_request_decision_is_mailed(app, client, login, make_user, smtp_server, worker,
-                                           decision, subject, becomes_author):
+@pytest.mark.parametrize(
+    ("decision", "subject", "becomes_author"),
+    [
+        ("approve", "You can now write on the blog", True),
+        ("decline", "About your request to write", False),
+    ],
+)
+def test_author_request_decision_is_mailed(
+    app, client, login, make_user, smtp_server, worker, decision, subject, becomes_author
+):
     login.as_user(make_user("boss", roles=("admin",)))
     user = make_user("ivy", email="ivy@example.org")
     with app.app_context():
@@ -244,8 +257,10 @@ def test_author_request_decision_is_mailed(app, client, login, make_user, smtp_s
         assert db.session.get(AuthorRequest, request_id).status == ("approved" if becomes_author else "declined")
     from tests.support import wait_for
 
-    wait_for(lambda: any(m["Subject"] == subject for m in smtp_server.to("ivy@example.org")),
-             message=f"the decision mail {subject!r}")
+    wait_for(
+        lambda: any(m["Subject"] == subject for m in smtp_server.to("ivy@example.org")),
+        message=f"the decision mail {subject!r}",
+    )
     again = client.post(f"/admin/requests/{request_id}/{decision}", follow_redirects=True)
     assert "decided already" in again.get_data(as_text=True)
 
@@ -264,11 +279,14 @@ def test_editor_hides_and_shows_a_comment(app, client, login, make_user, make_po
         assert db.session.get(Comment, comment.id).status == "visible"
 
 
-@pytest.mark.parametrize(("role", "links"), [
-    ("reader", {"Account"}),
-    ("editor", {"Account", "Moderation"}),
-    ("admin", {"Account", "Moderation", "Admin"}),
-])
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("reader", {"Account"}),
+        ("editor", {"Account", "Moderation"}),
+        ("admin", {"Account", "Moderation", "Admin"}),
+    ],
+)
 def test_nav_shows_what_the_role_may_use(client, login, make_user, role, links):
     login.as_user(make_user(f"as-{role}", roles=ROLE_SETS[role]))
     page = client.get("/auth/account").get_data(as_text=True)
@@ -276,17 +294,20 @@ def test_nav_shows_what_the_role_may_use(client, login, make_user, role, links):
         assert (f">{label}</a>" in page) == (label in links)
 
 
-@pytest.mark.parametrize(("method", "url", "status"), [
-    ("GET", "/admin/users/999", 404),
-    ("POST", "/admin/users/999/roles", 404),
-    ("POST", "/admin/users/999/deactivate", 404),
-    ("POST", "/admin/requests/999/approve", 404),
-    ("POST", "/admin/comments/999/hide", 404),
-    ("GET", "/admin/?page=0", 404),
-    ("GET", "/admin/?page=abc", 200),
-    ("GET", "/admin/roles/log?page=99", 200),
-    ("GET", "/admin/moderation?status=bogus", 200),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/admin/users/999", 404),
+        ("POST", "/admin/users/999/roles", 404),
+        ("POST", "/admin/users/999/deactivate", 404),
+        ("POST", "/admin/requests/999/approve", 404),
+        ("POST", "/admin/comments/999/hide", 404),
+        ("GET", "/admin/?page=0", 404),
+        ("GET", "/admin/?page=abc", 200),
+        ("GET", "/admin/roles/log?page=99", 200),
+        ("GET", "/admin/moderation?status=bogus", 200),
+    ],
+)
 def test_bad_admin_input_gets_a_clear_status(client, login, make_user, method, url, status):
     login.as_user(make_user("boss", roles=("reader", "admin")))
     assert client.open(url, method=method).status_code == status

@@ -22,8 +22,16 @@ def _fetch(url):
 
 def _embedded_env(instance):
     """The environment of a newcomer: no database, broker or mail settings at all."""
-    drop = {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "MAIL_BACKEND", "MAIL_SERVER",
-            "MAIL_PORT", "CELERY_DEFAULT_QUEUE", "JOBS_SWEEP_SECONDS"}
+    drop = {
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "MAIL_BACKEND",
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "CELERY_DEFAULT_QUEUE",
+        "JOBS_SWEEP_SECONDS",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(BLOG_ENV="dev", BLOG_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1")
     return env
@@ -49,8 +57,13 @@ def test_run_serves_pages_runs_jobs_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     env = _embedded_env(instance)
     log = open(tmp_path / "run.log", "wb")
-    server = subprocess.Popen([sys.executable, "manage.py", "run", "--port", str(port), "--demo"],
-                              cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run", "--port", str(port), "--demo"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     read_log = lambda: (tmp_path / "run.log").read_text(errors="replace")  # noqa: E731
     try:
         status, page = wait_for(lambda: _fetch(f"http://127.0.0.1:{port}/"), 60, message="the home page")
@@ -62,8 +75,11 @@ def test_run_serves_pages_runs_jobs_and_stops_on_ctrl_c(tmp_path):
         # The demo admin was inserted, so the welcome mail goes through the embedded
         # broker to the worker child, which writes it to the mailbox folder.
         mailbox = instance / "mailbox"
-        wait_for(lambda: mailbox.exists() and list(mailbox.glob("*.eml")), 60,
-                 message=f"the welcome mail in {mailbox}; log:\n{read_log()}")
+        wait_for(
+            lambda: mailbox.exists() and list(mailbox.glob("*.eml")),
+            60,
+            message=f"the welcome mail in {mailbox}; log:\n{read_log()}",
+        )
         assert b"demo@example.org" in next(mailbox.glob("*.eml")).read_bytes()
         worker_pids = _children_of(server.pid)
         assert worker_pids, "the worker should run as a child process"
@@ -82,9 +98,13 @@ def test_run_serves_pages_runs_jobs_and_stops_on_ctrl_c(tmp_path):
 def test_run_without_a_worker_serves_the_empty_home_page(tmp_path):
     instance = tmp_path / "instance"
     port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "run", "--port", str(port), "--no-worker"],
-                              cwd=PROJECT_ROOT, env=_embedded_env(instance), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run", "--port", str(port), "--no-worker"],
+        cwd=PROJECT_ROOT,
+        env=_embedded_env(instance),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         status, page = wait_for(lambda: _fetch(f"http://127.0.0.1:{port}/"), 60, message="the home page")
         assert status == 200 and "Nothing published yet" in page

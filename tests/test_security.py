@@ -50,8 +50,12 @@ def test_every_state_changing_request_needs_a_csrf_token(app, csrf_client, login
 
 
 def _csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
-                     page).group(0).rsplit('value="', 1)[1].rstrip('"')
+    return (
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+        .group(0)
+        .rsplit('value="', 1)[1]
+        .rstrip('"')
+    )
 
 
 def test_forms_work_with_their_csrf_token(csrf_client, make_user):
@@ -73,8 +77,10 @@ def test_logout_is_not_a_get(client):
 
 # --- headers and cookies ---
 
-@pytest.mark.parametrize("path", ["/", "/auth/login", "/auth/register", "/no-such-page", "/api/health",
-                                  "/static/css/blog.css"])
+
+@pytest.mark.parametrize(
+    "path", ["/", "/auth/login", "/auth/register", "/no-such-page", "/api/health", "/static/css/blog.css"]
+)
 def test_security_headers_on_every_response(client, path):
     headers = client.get(path).headers
     csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
@@ -113,17 +119,25 @@ def test_pages_have_nothing_the_policy_blocks():
         for name in files:
             path = os.path.relpath(os.path.join(folder, name), TEMPLATES)
             text = open(os.path.join(folder, name), encoding="utf-8").read()
-            if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+\s*=", text) \
-                    or "javascript:" in text or (not path.startswith("email") and re.search(r"\sstyle\s*=", text)):
+            if (
+                re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+                or re.search(r"\son[a-z]+\s*=", text)
+                or "javascript:" in text
+                or (not path.startswith("email") and re.search(r"\sstyle\s*=", text))
+            ):
                 offenders.append(path)
     assert offenders == []
 
 
 # --- rate limits ---
 
+
 def _fail_login(client, username, address):
-    return client.post("/auth/login", data={"username": username, "password": "wrong wrong wrong"},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": "wrong wrong wrong"},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_failed_logins_from_one_address_are_limited_with_a_friendly_429(client):
@@ -184,10 +198,13 @@ def test_unlock_clears_the_limit_of_an_address(app, client):
     assert _fail_login(client, "name", "10.0.4.1").status_code == 200
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([], "say whom to unlock"),
-    (["--user", "nobody"], "no user has the username or e-mail 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "say whom to unlock"),
+        (["--user", "nobody"], "no user has the username or e-mail 'nobody'"),
+    ],
+)
 def test_unlock_with_bad_arguments_says_what_is_wrong(app, args, message):
     result = app.test_cli_runner().invoke(args=["unlock", *args])
     assert result.exit_code != 0 and message in result.output

@@ -22,25 +22,36 @@ def search_users(query: str, page: int):
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        statement = statement.where(or_(func.lower(User.username).like(pattern, escape="\\"),
-                                        User.email.like(pattern, escape="\\"),
-                                        func.lower(User.display_name).like(pattern, escape="\\")))
+        statement = statement.where(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
     return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
 
 
 def _active_admins() -> int:
-    statement = (db.select(func.count()).select_from(User).join(user_roles).join(Role)
-                 .where(Role.name == "admin", User.active.is_(True)))
+    statement = (
+        db.select(func.count())
+        .select_from(User)
+        .join(user_roles)
+        .join(Role)
+        .where(Role.name == "admin", User.active.is_(True))
+    )
     return db.session.execute(statement).scalar_one()
 
 
 def set_roles(actor: User, user: User, wanted: set[str]) -> list[RoleChange]:
     """Give ``user`` exactly the roles ``wanted``, log each change, and commit; refuse to leave no admin."""
     current = {role.name for role in user.roles}
-    changes = [RoleChange(actor_id=actor.id, user_id=user.id, role=name, action="add")
-               for name in sorted(wanted - current)]
-    changes += [RoleChange(actor_id=actor.id, user_id=user.id, role=name, action="remove")
-                for name in sorted(current - wanted)]
+    changes = [
+        RoleChange(actor_id=actor.id, user_id=user.id, role=name, action="add") for name in sorted(wanted - current)
+    ]
+    changes += [
+        RoleChange(actor_id=actor.id, user_id=user.id, role=name, action="remove") for name in sorted(current - wanted)
+    ]
     if "admin" in current - wanted and user.active and _active_admins() <= 1:
         raise AdminRefused("This is the last admin: make someone else an admin before removing this role.")
     for change in changes:
@@ -78,10 +89,17 @@ def decide_author_request(actor: User, request: AuthorRequest, approve: bool) ->
     request.decided_by_id = actor.id
     if approve and request.user.add_role("author"):
         db.session.add(RoleChange(actor_id=actor.id, user_id=request.user_id, role="author", action="add"))
-    queue_mail(db.session, key=f"author_request:{request.id}", kind="author_request_decision",
-               recipient=request.user.email,
-               payload={"subject": "You can now write on the blog" if approve else "About your request to write",
-                        "name": request.user.name, "approved": approve})
+    queue_mail(
+        db.session,
+        key=f"author_request:{request.id}",
+        kind="author_request_decision",
+        recipient=request.user.email,
+        payload={
+            "subject": "You can now write on the blog" if approve else "About your request to write",
+            "name": request.user.name,
+            "approved": approve,
+        },
+    )
     db.session.commit()
 
 

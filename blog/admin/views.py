@@ -26,8 +26,7 @@ def _page() -> int:
 def index():
     query = request.args.get("q", "")[:100]
     users = services.search_users(query, _page())
-    return render_template("admin/index.html", users=users, query=query,
-                           requests=services.pending_author_requests())
+    return render_template("admin/index.html", users=users, query=query, requests=services.pending_author_requests())
 
 
 @bp.get("/users/<int:user_id>")
@@ -35,8 +34,9 @@ def index():
 def user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RolesForm(formdata=None, data={"roles": [role.name for role in user.roles]})
-    history = db.session.execute(db.select(RoleChange).filter_by(user_id=user.id)
-                                 .order_by(RoleChange.created_at.desc()).limit(20)).scalars()
+    history = db.session.execute(
+        db.select(RoleChange).filter_by(user_id=user.id).order_by(RoleChange.created_at.desc()).limit(20)
+    ).scalars()
     return render_template("admin/user.html", user=user, form=form, history=list(history))
 
 

@@ -26,7 +26,12 @@ def unlock_command(login: str | None, address: str | None) -> None:
     with current_app.test_request_context():
         unlock(user=user, address=address)
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
-        click.echo("Note: rate limits are kept in each web process's memory (RATELIMIT_STORAGE_URI=memory://); "
-                   "restart the web server to clear them there, or configure Redis to share them.")
-    click.echo("Unlocked " + " and ".join(filter(None, [user and f"user {user.username!r}",
-                                                        address and f"address {address}"])) + ".")
+        click.echo(
+            "Note: rate limits are kept in each web process's memory (RATELIMIT_STORAGE_URI=memory://); "
+            "restart the web server to clear them there, or configure Redis to share them."
+        )
+    click.echo(
+        "Unlocked "
+        + " and ".join(filter(None, [user and f"user {user.username!r}", address and f"address {address}"]))
+        + "."
+    )

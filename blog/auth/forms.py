@@ -26,8 +26,9 @@ class _NewPasswordMixin:
     """A new password with its confirmation, checked against the policy."""
 
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", message="The passwords differ.")])
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+    )
 
     def _policy_names(self) -> tuple[str, str]:
         return "", ""
@@ -40,10 +41,14 @@ class _NewPasswordMixin:
 
 
 class RegisterForm(_NewPasswordMixin, FlaskForm):
-    username = StringField("Username", validators=[
-        DataRequired(), Length(min=3, max=64),
-        Regexp(USERNAME_PATTERN, message="Use letters, digits, dots, dashes and underscores."),
-    ])
+    username = StringField(
+        "Username",
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(USERNAME_PATTERN, message="Use letters, digits, dots, dashes and underscores."),
+        ],
+    )
     email = StringField("E-mail", validators=[DataRequired(), Length(max=320), Email()])
 
     def _policy_names(self) -> tuple[str, str]:
@@ -89,9 +94,14 @@ class _CurrentPasswordMixin:
 
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[Length(max=100)], filters=[lambda v: (v or "").strip()])
-    digest = SelectField("E-mail digest", choices=[
-        SelectChoice("none", "No digest"), SelectChoice("daily", "Daily digest"),
-        SelectChoice("weekly", "Weekly digest")])
+    digest = SelectField(
+        "E-mail digest",
+        choices=[
+            SelectChoice("none", "No digest"),
+            SelectChoice("daily", "Daily digest"),
+            SelectChoice("weekly", "Weekly digest"),
+        ],
+    )
     notify_comments = BooleanField("E-mail me about comments on my posts")
 
     def validate_digest(self, field) -> None:

@@ -41,14 +41,21 @@ LIMITS = {
 
 
 TOO_MANY = "Too many requests; please wait a few minutes and try again."
-TOO_MANY_LOGINS = ("Too many failed logins; please wait a few minutes and try again, "
-                   "or reset your password if you have forgotten it.")
+TOO_MANY_LOGINS = (
+    "Too many failed logins; please wait a few minutes and try again, or reset your password if you have forgotten it."
+)
 
 
 def _limit(scope: str, key_func, message: str = TOO_MANY, **options):
     setting = LIMITS[scope][0]
-    return limiter.shared_limit(lambda: current_app.config[setting], scope, key_func=key_func,
-                                methods=["POST"], error_message=message, **options)
+    return limiter.shared_limit(
+        lambda: current_app.config[setting],
+        scope,
+        key_func=key_func,
+        methods=["POST"],
+        error_message=message,
+        **options,
+    )
 
 
 login_by_address = _limit("login-address", address_key, TOO_MANY_LOGINS, deduct_when=_failed_login)

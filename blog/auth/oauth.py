@@ -19,8 +19,17 @@ from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import Flask, current_app, session
 
 #: The settings a provider reads, as ``<NAME>_<SETTING>``.
-SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "SERVER_METADATA_URL", "AUTHORIZE_URL", "ACCESS_TOKEN_URL",
-            "API_BASE_URL", "USERINFO_ENDPOINT", "CLIENT_KWARGS", "LABEL")
+SETTINGS = (
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "SERVER_METADATA_URL",
+    "AUTHORIZE_URL",
+    "ACCESS_TOKEN_URL",
+    "API_BASE_URL",
+    "USERINFO_ENDPOINT",
+    "CLIENT_KWARGS",
+    "LABEL",
+)
 
 PRESETS: dict[str, dict] = {
     "github": {
@@ -76,8 +85,7 @@ def provider_names(config) -> list[str]:
 def configured() -> list[tuple[str, str]]:
     """``(name, label)`` of the providers that are listed and have a client id."""
     config = current_app.config
-    return [(name, label(name))
-            for name in provider_names(config) if config.get(f"{name.upper()}_CLIENT_ID")]
+    return [(name, label(name)) for name in provider_names(config) if config.get(f"{name.upper()}_CLIENT_ID")]
 
 
 def is_configured(name: str) -> bool:
@@ -85,8 +93,10 @@ def is_configured(name: str) -> bool:
 
 
 def _settings(name: str) -> dict:
-    settings = {key: dict(value) if isinstance(value, dict) else value
-                for key, value in (PRESETS.get(name) or OIDC_DEFAULTS).items()}
+    settings = {
+        key: dict(value) if isinstance(value, dict) else value
+        for key, value in (PRESETS.get(name) or OIDC_DEFAULTS).items()
+    }
     for setting in SETTINGS:
         value = current_app.config.get(f"{name.upper()}_{setting}")
         if value is not None:
@@ -111,7 +121,8 @@ def forget_old_attempts(keep: int) -> None:
     """Drop all but the newest ``keep`` unfinished OAuth logins, so the session cookie stays small."""
     pending = sorted(
         (value.get("exp", 0) if isinstance(value, dict) else 0, key)
-        for key, value in session.items() if key.startswith("_state_")
+        for key, value in session.items()
+        if key.startswith("_state_")
     )
     now = time.time()
     for _exp, key in pending[: max(0, len(pending) - keep)] + [(e, k) for e, k in pending if e < now]:
@@ -139,8 +150,13 @@ def _github_profile(remote: FlaskOAuth2App, token: dict) -> Profile:
     data = remote.get("user", token=token).json()
     emails = remote.get("user/emails", token=token).json()
     primary = next((e for e in emails if isinstance(e, dict) and e.get("primary")), None) or {}
-    return Profile(str(data["id"]), primary.get("email") or data.get("email"), primary.get("verified") is True,
-                   data.get("name") or "", data.get("login") or "")
+    return Profile(
+        str(data["id"]),
+        primary.get("email") or data.get("email"),
+        primary.get("verified") is True,
+        data.get("name") or "",
+        data.get("login") or "",
+    )
 
 
 def label(name: str) -> str:

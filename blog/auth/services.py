@@ -82,10 +82,18 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     link = current_app.config["BLOG_BASE_URL"] + url_for("auth.reset_password", token=make_reset_token(user))
-    queue_mail(db.session, key=f"password_reset:{user.id}:{uuid.uuid4().hex}", kind="password_reset",
-               recipient=user.email,
-               payload={"subject": "Reset your password", "name": user.name, "link": link,
-                        "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60})
+    queue_mail(
+        db.session,
+        key=f"password_reset:{user.id}:{uuid.uuid4().hex}",
+        kind="password_reset",
+        recipient=user.email,
+        payload={
+            "subject": "Reset your password",
+            "name": user.name,
+            "link": link,
+            "minutes": current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        },
+    )
     db.session.commit()
 
 
@@ -140,11 +148,16 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     if existing is not None:
         if not profile.email_verified:
-            raise OAuthRefused("An account with this e-mail exists. Log in with your password, then link the "
-                               "provider from your account page.")
+            raise OAuthRefused(
+                "An account with this e-mail exists. Log in with your password, then link the "
+                "provider from your account page."
+            )
         return _link(_usable(existing), provider, profile), "matched"
-    user = User(username=_free_username(profile.username_hint or email.partition("@")[0]), email=email,
-                display_name=profile.name[:100])
+    user = User(
+        username=_free_username(profile.username_hint or email.partition("@")[0]),
+        email=email,
+        display_name=profile.name[:100],
+    )
     user.add_role("reader")
     db.session.add(user)
     return _link(user, provider, profile), "created"

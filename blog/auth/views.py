@@ -34,8 +34,7 @@ def safe_next(target: str | None) -> str:
     if target:
         target = target.strip()
         parts = urlsplit(target)
-        if (target.startswith("/") and not target.startswith(("//", "/\\"))
-                and not parts.scheme and not parts.netloc):
+        if target.startswith("/") and not target.startswith(("//", "/\\")) and not parts.scheme and not parts.netloc:
             return target
     return url_for("main.index")
 
@@ -146,8 +145,10 @@ def _oauth_message(problem: Exception, label: str) -> str:
     if isinstance(problem, services.OAuthRefused):
         return str(problem)
     if isinstance(problem, MismatchingStateError):
-        return f"The {label} login could not be verified (it may have been started in another tab or expired). " \
-               "Please try again."
+        return (
+            f"The {label} login could not be verified (it may have been started in another tab or expired). "
+            "Please try again."
+        )
     if isinstance(problem, OAuthError) and problem.error == "access_denied":
         return f"You did not allow the login at {label}; nothing was changed."
     if isinstance(problem, OAuthError):
@@ -242,5 +243,11 @@ def _account_page(**forms):
     forms.setdefault("password_form", PasswordForm(prefix="password", formdata=None))
     forms.setdefault("author_form", AuthorRequestForm(prefix="author", formdata=None))
     linked = {account.provider for account in user.oauth_accounts}
-    return render_template("auth/account.html", user=user, linked=linked, providers=oauth.configured(),
-                           pending_request=services.pending_author_request(user), **forms)
+    return render_template(
+        "auth/account.html",
+        user=user,
+        linked=linked,
+        providers=oauth.configured(),
+        pending_request=services.pending_author_request(user),
+        **forms,
+    )

@@ -8,15 +8,24 @@ from blog.extensions import db
 from blog.models import Post, Role, Tag, User
 
 DEMO_POSTS = [
-    ("Welcome to your new blog", ["meta", "flask"],
-     "This blog runs on **Flask** with **Celery** for background jobs.\n\n"
-     "- Write posts in Markdown\n- Schedule them for later\n- Readers get digests and reminders"),
-    ("Background jobs that never lose mail", ["celery", "email"],
-     "Mail is written to an *outbox* in the same transaction as the change that caused it, "
-     "and handed to Celery only after the commit.\n\n```python\nqueue_mail(session, key='welcome:1', ...)\n```"),
-    ("Writing in Markdown", ["markdown", "writing"],
-     "## Headings, tables and code\n\n| feature | works |\n|---|---|\n| tables | yes |\n| code | yes |\n\n"
-     "Raw HTML is not rendered, so `<script>` stays text."),
+    (
+        "Welcome to your new blog",
+        ["meta", "flask"],
+        "This blog runs on **Flask** with **Celery** for background jobs.\n\n"
+        "- Write posts in Markdown\n- Schedule them for later\n- Readers get digests and reminders",
+    ),
+    (
+        "Background jobs that never lose mail",
+        ["celery", "email"],
+        "Mail is written to an *outbox* in the same transaction as the change that caused it, "
+        "and handed to Celery only after the commit.\n\n```python\nqueue_mail(session, key='welcome:1', ...)\n```",
+    ),
+    (
+        "Writing in Markdown",
+        ["markdown", "writing"],
+        "## Headings, tables and code\n\n| feature | works |\n|---|---|\n| tables | yes |\n| code | yes |\n\n"
+        "Raw HTML is not rendered, so `<script>` stays text.",
+    ),
 ]
 
 

@@ -13,8 +13,13 @@ from sqlalchemy import text
 
 @click.command("send-digest")
 @click.option("--dry-run", is_flag=True, help="Count the posts and subscribers; queue nothing.")
-@click.option("--frequency", "frequencies", type=click.Choice(["daily", "weekly"]), multiple=True,
-              help="Which digests to send (default: daily, plus weekly on DIGEST_WEEKDAY).")
+@click.option(
+    "--frequency",
+    "frequencies",
+    type=click.Choice(["daily", "weekly"]),
+    multiple=True,
+    help="Which digests to send (default: daily, plus weekly on DIGEST_WEEKDAY).",
+)
 @with_appcontext
 def send_digest_command(dry_run: bool, frequencies: tuple[str, ...]) -> None:
     """Send the digest now, as beat does on DIGEST_SCHEDULE."""
@@ -42,8 +47,11 @@ def mail_test_command(recipient: str) -> None:
         validate_email(recipient, check_deliverability=False)
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="--to") from None
-    message = build_message("test", recipient, {"subject": f"Test message from {current_app.config['BLOG_NAME']}",
-                                                "note": "Sent by manage.py mail-test."})
+    message = build_message(
+        "test",
+        recipient,
+        {"subject": f"Test message from {current_app.config['BLOG_NAME']}", "note": "Sent by manage.py mail-test."},
+    )
     config = current_app.config
     smtp = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
     where = config["MAIL_FILE_DIR"] if config["MAIL_BACKEND"] == "file" else smtp

@@ -38,8 +38,23 @@ def prepare_database() -> None:
 def start_worker(loglevel: str) -> subprocess.Popen:
     """Start ``celery -A celery_runner worker -B`` as a child in its own session."""
     schedule = os.path.join(current_app.instance_path, "celerybeat-schedule")
-    command = [sys.executable, "-m", "celery", "-A", "celery_runner", "worker", "-B", "--schedule", schedule,
-               "--loglevel", loglevel, "--concurrency", "2", "--hostname", "embedded@%h"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "celery_runner",
+        "worker",
+        "-B",
+        "--schedule",
+        schedule,
+        "--loglevel",
+        loglevel,
+        "--concurrency",
+        "2",
+        "--hostname",
+        "embedded@%h",
+    ]
     return subprocess.Popen(command, start_new_session=True, cwd=_project_root())
 
 
@@ -74,10 +89,19 @@ def _print_welcome(host: str, port: int, with_worker: bool) -> None:
     from blog.models import Role, User
 
     click.echo(f"\n  The blog is at http://{host}:{port}/")
-    click.echo(f"  Mail is written to {current_app.config['MAIL_FILE_DIR']}"
-               if current_app.config["MAIL_BACKEND"] == "file" else "  Mail goes out over SMTP.")
-    click.echo("  Background jobs: " + ("a worker with its scheduler is running." if with_worker
-                                        else "no worker (--no-worker); mail waits in the outbox."))
+    click.echo(
+        f"  Mail is written to {current_app.config['MAIL_FILE_DIR']}"
+        if current_app.config["MAIL_BACKEND"] == "file"
+        else "  Mail goes out over SMTP."
+    )
+    click.echo(
+        "  Background jobs: "
+        + (
+            "a worker with its scheduler is running."
+            if with_worker
+            else "no worker (--no-worker); mail waits in the outbox."
+        )
+    )
     has_admin = db.session.execute(db.select(User.id).join(User.roles).where(Role.name == "admin")).first()
     if not has_admin:
         click.echo("  Create the first admin:  python manage.py create-admin")
@@ -105,8 +129,7 @@ def run_command(host: str, port: int, no_worker: bool, demo: bool) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     _print_welcome(host, port, not no_worker)
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True,
-                   use_reloader=False, use_debugger=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False, use_debugger=False)
     except KeyboardInterrupt:
         pass
     finally:

@@ -20,17 +20,77 @@ from blog.models import Comment, Post, Role, Tag, User, post_tags, user_roles, u
 
 CHUNK = 5000
 TOPICS = [
-    "Flask", "Celery", "SQLAlchemy", "PostgreSQL", "Redis", "RabbitMQ", "Python", "testing", "caching",
-    "deployment", "gunicorn", "Jinja", "migrations", "background jobs", "e-mail", "security", "OAuth",
-    "Markdown", "search", "feeds", "performance", "logging", "monitoring", "APIs", "design", "writing",
+    "Flask",
+    "Celery",
+    "SQLAlchemy",
+    "PostgreSQL",
+    "Redis",
+    "RabbitMQ",
+    "Python",
+    "testing",
+    "caching",
+    "deployment",
+    "gunicorn",
+    "Jinja",
+    "migrations",
+    "background jobs",
+    "e-mail",
+    "security",
+    "OAuth",
+    "Markdown",
+    "search",
+    "feeds",
+    "performance",
+    "logging",
+    "monitoring",
+    "APIs",
+    "design",
+    "writing",
 ]
-VERBS = ["Notes on", "A gentle guide to", "What I learned about", "Rethinking", "Debugging", "Scaling",
-         "Ten tips for", "Understanding", "A week with", "Getting started with", "Lessons from"]
+VERBS = [
+    "Notes on",
+    "A gentle guide to",
+    "What I learned about",
+    "Rethinking",
+    "Debugging",
+    "Scaling",
+    "Ten tips for",
+    "Understanding",
+    "A week with",
+    "Getting started with",
+    "Lessons from",
+]
 TAGS = [
-    "python", "flask", "celery", "sqlalchemy", "postgresql", "redis", "rabbitmq", "testing", "devops",
-    "web", "security", "performance", "tutorial", "opinion", "til", "databases", "email", "jobs",
-    "design", "writing", "linux", "networking", "frontend", "career", "tools", "reading", "travel",
-    "cooking", "photography", "music",
+    "python",
+    "flask",
+    "celery",
+    "sqlalchemy",
+    "postgresql",
+    "redis",
+    "rabbitmq",
+    "testing",
+    "devops",
+    "web",
+    "security",
+    "performance",
+    "tutorial",
+    "opinion",
+    "til",
+    "databases",
+    "email",
+    "jobs",
+    "design",
+    "writing",
+    "linux",
+    "networking",
+    "frontend",
+    "career",
+    "tools",
+    "reading",
+    "travel",
+    "cooking",
+    "photography",
+    "music",
 ]
 SENTENCES = [
     "The first version worked, but only on my laptop.",
@@ -46,10 +106,48 @@ SENTENCES = [
     "Small functions with honest names make reviews quick.",
     "The migration ran in seconds on an empty table and hours on a full one.",
 ]
-FIRST = ["Ada", "Linus", "Grace", "Guido", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Alan",
-         "Radia", "Donald", "Hedy", "Tim", "Karen", "Edsger", "Sophie", "Wei", "Mei", "Ravi"]
-LAST = ["Lovelace", "Hopper", "Liskov", "Hamilton", "Ritchie", "Allen", "Turing", "Perlman", "Knuth",
-        "Lamarr", "Berners", "Dijkstra", "Wilson", "Zhang", "Chen", "Kumar", "Okafor", "Silva"]
+FIRST = [
+    "Ada",
+    "Linus",
+    "Grace",
+    "Guido",
+    "Barbara",
+    "Ken",
+    "Margaret",
+    "Dennis",
+    "Frances",
+    "Alan",
+    "Radia",
+    "Donald",
+    "Hedy",
+    "Tim",
+    "Karen",
+    "Edsger",
+    "Sophie",
+    "Wei",
+    "Mei",
+    "Ravi",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Liskov",
+    "Hamilton",
+    "Ritchie",
+    "Allen",
+    "Turing",
+    "Perlman",
+    "Knuth",
+    "Lamarr",
+    "Berners",
+    "Dijkstra",
+    "Wilson",
+    "Zhang",
+    "Chen",
+    "Kumar",
+    "Okafor",
+    "Silva",
+]
 
 
 def _paragraph(rng: random.Random) -> str:
@@ -87,14 +185,25 @@ def seed_users(count: int, rng: random.Random) -> list[int]:
     rows = []
     for n in range(start, start + count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        rows.append(dict(id=n, username=f"{first.lower()}{n}", email=f"{first.lower()}.{last.lower()}{n}@example.org",
-                         display_name=f"{first} {last}", created_at=now - timedelta(days=rng.randint(30, 1500)),
-                         active=True, digest=rng.choice(["none", "daily", "weekly"]), notify_comments=True,
-                         session_version=1))
+        rows.append(
+            dict(
+                id=n,
+                username=f"{first.lower()}{n}",
+                email=f"{first.lower()}.{last.lower()}{n}@example.org",
+                display_name=f"{first} {last}",
+                created_at=now - timedelta(days=rng.randint(30, 1500)),
+                active=True,
+                digest=rng.choice(["none", "daily", "weekly"]),
+                notify_comments=True,
+                session_version=1,
+            )
+        )
     # Bulk insert on purpose: seeded people get no welcome mail.
     db.session.execute(insert(User), rows)
-    db.session.execute(insert(user_roles), [dict(user_id=r["id"], role_id=role_ids[name])
-                                            for r in rows for name in ("author", "reader")])
+    db.session.execute(
+        insert(user_roles),
+        [dict(user_id=r["id"], role_id=role_ids[name]) for r in rows for name in ("author", "reader")],
+    )
     return [r["id"] for r in rows]
 
 
@@ -126,10 +235,21 @@ def seed_posts(count: int, author_ids: list[int], tag_ids: dict[str, int], rng: 
                 when = now - timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
                 if status == "scheduled":
                     when = now + timedelta(days=rng.randint(1, 30))
-                posts.append(dict(id=n, title=title, slug=slug, body=body, body_html=html, summary=summary,
-                                  status=status, publish_at=when if status != "draft" else None,
-                                  created_at=min(when, now), updated_at=min(when, now),
-                                  author_id=rng.choice(author_ids)))
+                posts.append(
+                    dict(
+                        id=n,
+                        title=title,
+                        slug=slug,
+                        body=body,
+                        body_html=html,
+                        summary=summary,
+                        status=status,
+                        publish_at=when if status != "draft" else None,
+                        created_at=min(when, now),
+                        updated_at=min(when, now),
+                        author_id=rng.choice(author_ids),
+                    )
+                )
                 links.extend(dict(post_id=n, tag_id=t) for t in rng.sample(tag_list, rng.randint(1, 3)))
             db.session.execute(insert(Post), posts)
             db.session.execute(insert(post_tags), links)
@@ -149,9 +269,16 @@ def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: ran
             rows = []
             for _ in range(chunk_start, min(chunk_start + CHUNK, count)):
                 body, html = rng.choice(rendered)
-                rows.append(dict(post_id=rng.choice(post_ids), author_id=rng.choice(user_ids), body=body,
-                                 body_html=html, status="visible",
-                                 created_at=now - timedelta(minutes=rng.randint(1, 500_000))))
+                rows.append(
+                    dict(
+                        post_id=rng.choice(post_ids),
+                        author_id=rng.choice(user_ids),
+                        body=body,
+                        body_html=html,
+                        status="visible",
+                        created_at=now - timedelta(minutes=rng.randint(1, 500_000)),
+                    )
+                )
             db.session.execute(insert(Comment), rows)
             db.session.commit()
             bar.update(len(rows))

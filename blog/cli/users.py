@@ -41,8 +41,13 @@ def create_user(username: str, email: str, password: str, roles: tuple[str, ...]
 @with_appcontext
 @click.option("--username", prompt=True, help="Login name of the new admin.")
 @click.option("--email", prompt=True, help="E-mail address of the new admin.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help=f"At least {MIN_PASSWORD_LENGTH} characters; prompted for when omitted.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help=f"At least {MIN_PASSWORD_LENGTH} characters; prompted for when omitted.",
+)
 def create_admin_command(username: str, email: str, password: str) -> None:
     """Create an administrator (prompts for what the flags leave out)."""
     user = create_user(username, email, password, ("admin", "editor", "author", "reader"))

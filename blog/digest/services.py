@@ -31,8 +31,7 @@ def due_frequencies(now: datetime) -> list[str]:
     return ["daily", "weekly"] if now.weekday() == current_app.config["DIGEST_WEEKDAY"] else ["daily"]
 
 
-def send_digest(frequencies: list[str] | None = None, now: datetime | None = None,
-                dry_run: bool = False) -> DigestRun:
+def send_digest(frequencies: list[str] | None = None, now: datetime | None = None, dry_run: bool = False) -> DigestRun:
     """Queue the digest for every subscriber of ``frequencies``; a period without posts sends nothing.
 
     Keys (``digest:<frequency>:<user>:<date>``) make a second run on the same
@@ -42,20 +41,36 @@ def send_digest(frequencies: list[str] | None = None, now: datetime | None = Non
     run = DigestRun()
     messages: list[dict] = []
     for frequency in frequencies or due_frequencies(now):
-        post_ids = db.session.execute(
-            db.select(Post.id).where(Post.status == "published", Post.publish_at > now - PERIODS[frequency],
-                                     Post.publish_at <= now).order_by(Post.publish_at.desc())
-        ).scalars().all()
-        subscribers = db.session.execute(
-            db.select(User.id, User.email, User.display_name, User.username)
-            .where(User.digest == frequency, User.active.is_(True))
-        ).all() if post_ids else []
+        post_ids = (
+            db.session.execute(
+                db.select(Post.id)
+                .where(Post.status == "published", Post.publish_at > now - PERIODS[frequency], Post.publish_at <= now)
+                .order_by(Post.publish_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+        subscribers = (
+            db.session.execute(
+                db.select(User.id, User.email, User.display_name, User.username).where(
+                    User.digest == frequency, User.active.is_(True)
+                )
+            ).all()
+            if post_ids
+            else []
+        )
         run.posts[frequency], run.subscribers[frequency] = len(post_ids), len(subscribers)
         if dry_run:
             continue
-        messages += [{"key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}", "kind": "digest",
-                      "recipient": user.email, "payload": _payload(user, frequency, post_ids)}
-                     for user in subscribers]
+        messages += [
+            {
+                "key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}",
+                "kind": "digest",
+                "recipient": user.email,
+                "payload": _payload(user, frequency, post_ids),
+            }
+            for user in subscribers
+        ]
     if messages:
         run.queued = len(queue_many(db.session, messages, current_app.config["DIGEST_BATCH_SIZE"]))
     db.session.commit()
@@ -66,7 +81,9 @@ def _payload(user, frequency: str, post_ids: list[int]) -> dict:
     url = unsubscribe_url(user.id)
     return {
         "subject": f"Your {frequency} digest from {current_app.config['BLOG_NAME']}",
-        "name": user.display_name or user.username, "frequency": frequency, "post_ids": post_ids,
+        "name": user.display_name or user.username,
+        "frequency": frequency,
+        "post_ids": post_ids,
         "unsubscribe_url": url,
         # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the URL, without cookies.
         "headers": {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
@@ -108,8 +125,10 @@ def _digest_context(payload: dict) -> dict:
     if ids not in _posts_cache:
         if len(_posts_cache) > 16:
             _posts_cache.clear()
-        posts = db.session.execute(db.select(Post).where(Post.id.in_(ids), Post.status == "published")
-                                   .order_by(Post.publish_at.desc())).scalars()
-        _posts_cache[ids] = [{"title": p.title, "author": p.author.name, "url": post_url(p.slug),
-                              "summary": p.summary} for p in posts]
+        posts = db.session.execute(
+            db.select(Post).where(Post.id.in_(ids), Post.status == "published").order_by(Post.publish_at.desc())
+        ).scalars()
+        _posts_cache[ids] = [
+            {"title": p.title, "author": p.author.name, "url": post_url(p.slug), "summary": p.summary} for p in posts
+        ]
     return {"posts": _posts_cache[ids]}

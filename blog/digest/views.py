@@ -19,4 +19,3 @@ def unsubscribe(token: str):
         return render_template("digest/unsubscribed.html", user=user)
     # A GET only asks: link checkers and mail scanners follow links without meaning to unsubscribe.
     return render_template("digest/unsubscribe.html", user=user, token=token)
-

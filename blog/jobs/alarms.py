@@ -17,16 +17,28 @@ def raise_alarm(task_name: str, detail: str) -> int:
     from blog.jobs.outbox import queue_mail
 
     hour = utcnow().strftime("%Y%m%d%H")
-    admins = db.session.execute(
-        db.select(User).join(User.roles).where(Role.name == "admin", User.active.is_(True))
-    ).scalars().all()
+    admins = (
+        db.session.execute(db.select(User).join(User.roles).where(Role.name == "admin", User.active.is_(True)))
+        .scalars()
+        .all()
+    )
     queued = 0
     for admin in admins:
-        queued += queue_mail(
-            db.session, key=f"alarm:{task_name}:{hour}:{admin.id}", kind="alarm", recipient=admin.email,
-            payload={"subject": f"[{current_app.config['BLOG_NAME']}] job {task_name} failed",
-                     "name": admin.name, "task": task_name, "detail": detail[:2000]},
-        ) is not None
+        queued += (
+            queue_mail(
+                db.session,
+                key=f"alarm:{task_name}:{hour}:{admin.id}",
+                kind="alarm",
+                recipient=admin.email,
+                payload={
+                    "subject": f"[{current_app.config['BLOG_NAME']}] job {task_name} failed",
+                    "name": admin.name,
+                    "task": task_name,
+                    "detail": detail[:2000],
+                },
+            )
+            is not None
+        )
     db.session.commit()
     log.error("task %s failed for good: %s", task_name, detail)
     return queued

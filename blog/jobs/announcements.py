@@ -34,21 +34,39 @@ def _named(recipients: list[str]) -> list[tuple[str, str]]:
     return [(address, names.get(address, "")) for address in addresses]
 
 
-def announce(subject: str, body: str, *, audience: str = "subscribers", sender: User | None = None,
-             recipients: list[str] | None = None) -> Announcement:
+def announce(
+    subject: str,
+    body: str,
+    *,
+    audience: str = "subscribers",
+    sender: User | None = None,
+    recipients: list[str] | None = None,
+) -> Announcement:
     """Queue ``subject``/``body`` (Markdown) to ``audience`` or to explicit ``recipients``; return its record."""
     targets = _named(recipients) if recipients is not None else _audience(audience)
-    announcement = Announcement(subject=one_line(subject)[:200], body=body,
-                                audience="api" if recipients is not None else audience,
-                                created_by_id=sender.id if sender else None, total=len(targets))
+    announcement = Announcement(
+        subject=one_line(subject)[:200],
+        body=body,
+        audience="api" if recipients is not None else audience,
+        created_by_id=sender.id if sender else None,
+        total=len(targets),
+    )
     db.session.add(announcement)
     db.session.flush()
-    queue_many(db.session, [
-        {"key": f"announcement:{announcement.id}:{address}", "kind": "announcement", "recipient": address,
-         "batch_id": announcement.id,
-         "payload": {"subject": announcement.subject, "name": name, "announcement_id": announcement.id}}
-        for address, name in targets
-    ], current_app.config["DIGEST_BATCH_SIZE"])
+    queue_many(
+        db.session,
+        [
+            {
+                "key": f"announcement:{announcement.id}:{address}",
+                "kind": "announcement",
+                "recipient": address,
+                "batch_id": announcement.id,
+                "payload": {"subject": announcement.subject, "name": name, "announcement_id": announcement.id},
+            }
+            for address, name in targets
+        ],
+        current_app.config["DIGEST_BATCH_SIZE"],
+    )
     db.session.commit()
     return announcement
 
@@ -61,8 +79,14 @@ def progress(announcement: Announcement) -> dict:
         state = "done" if counts["failed"] == 0 else "done with failures"
     else:
         state = "queued" if done == 0 else "sending"
-    return {"id": announcement.id, "subject": announcement.subject, "state": state, "total": announcement.total,
-            "counts": counts, "percent": round(100 * done / announcement.total) if announcement.total else 100}
+    return {
+        "id": announcement.id,
+        "subject": announcement.subject,
+        "state": state,
+        "total": announcement.total,
+        "counts": counts,
+        "percent": round(100 * done / announcement.total) if announcement.total else 100,
+    }
 
 
 _bodies: dict[int, dict] = {}

@@ -13,8 +13,17 @@ from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from sqlalchemy import create_engine
 
 _NOT_FOR_THE_ENGINE = {
-    "queue_tablename", "message_tablename", "callback", "errback", "max_retries", "interval_start",
-    "interval_step", "interval_max", "retry_errors", "polling_interval", "visibility_timeout",
+    "queue_tablename",
+    "message_tablename",
+    "callback",
+    "errback",
+    "max_retries",
+    "interval_start",
+    "interval_step",
+    "interval_max",
+    "retry_errors",
+    "polling_interval",
+    "visibility_timeout",
 }
 
 

@@ -103,5 +103,6 @@ def digest_crontab(config) -> crontab:
     if len(fields) != 5:
         raise ValueError(f"DIGEST_SCHEDULE={config['DIGEST_SCHEDULE']!r} needs five crontab fields, e.g. '0 7 * * *'")
     minute, hour, day_of_month, month_of_year, day_of_week = fields
-    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
-                   day_of_week=day_of_week)
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )

@@ -13,5 +13,6 @@ from blog.jobs.announcements import AUDIENCES
 class AnnouncementForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=50_000)])
-    audience = SelectField("To", choices=[SelectChoice(value, label) for value, label in AUDIENCES.items()],
-                           default="subscribers")
+    audience = SelectField(
+        "To", choices=[SelectChoice(value, label) for value, label in AUDIENCES.items()], default="subscribers"
+    )

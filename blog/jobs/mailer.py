@@ -82,8 +82,12 @@ def mail_connection():
 
 def build_message(kind: str, recipient: str, payload: dict) -> Message:
     """Render the ``email/<kind>`` templates with ``payload`` into a message for one recipient."""
-    context = dict(payload, base_url=current_app.config["BLOG_BASE_URL"],
-                   blog_name=current_app.config["BLOG_NAME"], recipient=recipient)
+    context = dict(
+        payload,
+        base_url=current_app.config["BLOG_BASE_URL"],
+        blog_name=current_app.config["BLOG_NAME"],
+        recipient=recipient,
+    )
     if kind in _CONTEXT_LOADERS:
         context.update(_CONTEXT_LOADERS[kind](payload))
     subject = one_line(context.get("subject", kind))  # no header injection by newlines

@@ -76,16 +76,34 @@ def redispatch_after() -> timedelta:
     return timedelta(seconds=current_app.config["JOBS_REDISPATCH_SECONDS"])
 
 
-def queue_mail(session: Session, *, key: str, kind: str, recipient: str, payload: dict,
-               due_at: datetime | None = None, batch_id: int | None = None, connection=None) -> int | None:
+def queue_mail(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    recipient: str,
+    payload: dict,
+    due_at: datetime | None = None,
+    batch_id: int | None = None,
+    connection=None,
+) -> int | None:
     """Queue one e-mail in the current transaction; return its id, or None if ``key`` was queued before.
 
     Pass ``connection`` from inside a mapper event (which must not use the session).
     """
     connection = connection if connection is not None else session.connection()
     now = utcnow()
-    values = dict(key=key, kind=kind, recipient=recipient.strip().lower(), payload=payload,
-                  status="pending", attempts=0, created_at=now, due_at=due_at or now, batch_id=batch_id)
+    values = dict(
+        key=key,
+        kind=kind,
+        recipient=recipient.strip().lower(),
+        payload=payload,
+        status="pending",
+        attempts=0,
+        created_at=now,
+        due_at=due_at or now,
+        batch_id=batch_id,
+    )
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(OutboxMessage)
     statement = insert.values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)
     message_id = connection.execute(statement).scalar()
@@ -102,14 +120,25 @@ def queue_many(session: Session, messages: list[dict], batch_size: int) -> list[
     """
     connection = session.connection()
     now = utcnow()
-    rows = [dict(key=m["key"], kind=m["kind"], recipient=m["recipient"].strip().lower(), payload=m["payload"],
-                 status="pending", attempts=0, created_at=now, due_at=m.get("due_at") or now,
-                 batch_id=m.get("batch_id")) for m in messages]
+    rows = [
+        dict(
+            key=m["key"],
+            kind=m["kind"],
+            recipient=m["recipient"].strip().lower(),
+            payload=m["payload"],
+            status="pending",
+            attempts=0,
+            created_at=now,
+            due_at=m.get("due_at") or now,
+            batch_id=m.get("batch_id"),
+        )
+        for m in messages
+    ]
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(OutboxMessage)
     statement = insert.on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)
     ids: list[int] = []
     for start in range(0, len(rows), 1000):
-        ids.extend(connection.execute(statement, rows[start:start + 1000]).scalars())
+        ids.extend(connection.execute(statement, rows[start : start + 1000]).scalars())
     ids.sort()
     send_in_batches_after_commit(session, ids, batch_size)
     return ids
@@ -118,7 +147,7 @@ def queue_many(session: Session, messages: list[dict], batch_size: int) -> list[
 def send_in_batches_after_commit(session: Session, message_ids: list[int], size: int) -> None:
     """Once committed, send ``message_ids`` in tasks of ``size`` rows, each over one SMTP connection."""
     batches = session.info.setdefault(_BATCHES, [])
-    batches.extend(message_ids[start:start + size] for start in range(0, len(message_ids), size))
+    batches.extend(message_ids[start : start + size] for start in range(0, len(message_ids), size))
 
 
 def listen_for_commits() -> None:
@@ -215,23 +244,30 @@ def sweep_due(limit: int = 500) -> int:
         ),
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
     )
-    candidates = db.session.execute(
-        db.select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at).limit(limit)
-    ).scalars().all()
+    candidates = (
+        db.session.execute(db.select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at).limit(limit))
+        .scalars()
+        .all()
+    )
     if not candidates:
         db.session.rollback()
         return 0
     taken = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(candidates), *due)
-        .values(dispatched_at=now).returning(OutboxMessage.id, OutboxMessage.due_at)
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), *due)
+        .values(dispatched_at=now)
+        .returning(OutboxMessage.id, OutboxMessage.due_at)
     ).all()
     db.session.commit()  # the rows are ours before anything reaches the broker
     rows = sorted((row.id, row.due_at) for row in taken)
     handed = dispatch(rows)
     if handed < len(rows):  # the broker refused the rest: let the next sweep take them at once
         with db.engine.begin() as connection:
-            connection.execute(update(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in rows[handed:]]))
-                               .values(dispatched_at=None))
+            connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([i for i, _ in rows[handed:]]))
+                .values(dispatched_at=None)
+            )
     return handed
 
 
@@ -284,9 +320,15 @@ def deliver_batch(message_ids: list[int]) -> dict[str, int]:
 
     messages = claim_many(message_ids)
     outcome: dict[str, int] = {"skipped": len(message_ids) - len(messages)}
-    suppressed = set(db.session.execute(
-        db.select(SuppressedAddress.email).where(SuppressedAddress.email.in_({m.recipient for m in messages}))
-    ).scalars()) if messages else set()
+    suppressed = (
+        set(
+            db.session.execute(
+                db.select(SuppressedAddress.email).where(SuppressedAddress.email.in_({m.recipient for m in messages}))
+            ).scalars()
+        )
+        if messages
+        else set()
+    )
     session = db.session()
     # Each row is committed on its own; reloading the rest of the batch after
     # every commit would cost a query per row for nothing (no one else may touch claimed rows).
@@ -299,7 +341,8 @@ def deliver_batch(message_ids: list[int]) -> dict[str, int]:
                     status = _finish(message, "canceled", "address is on the suppression list")
                 else:
                     status = _precheck(message, check_suppressed=False) or _send_claimed(
-                        message, connection, batch=True)
+                        message, connection, batch=True
+                    )
                 outcome[status] = outcome.get(status, 0) + 1
     except Exception:
         _release_unsent([message.id for message in messages])
@@ -312,22 +355,28 @@ def deliver_batch(message_ids: list[int]) -> dict[str, int]:
 def claim_many(message_ids: list[int]) -> list[OutboxMessage]:
     """Take every row of ``message_ids`` that is free to send, with one statement; return them by id."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(message_ids),
-            OutboxMessage.status == "pending",
-            OutboxMessage.due_at <= now,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    claimed = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.status == "pending",
+                OutboxMessage.due_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .values(locked_until=now + lease(), attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
         )
-        .values(locked_until=now + lease(), attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     db.session.commit()
     if not claimed:
         return []
     rows = db.session.execute(
-        db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        db.select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).scalars()
     return list(rows)
@@ -337,8 +386,11 @@ def _release_unsent(ids: list[int]) -> None:
     """Give back the claimed rows a broken batch did not reach (their attempt did not happen)."""
     db.session.rollback()
     if ids:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
-                           .values(locked_until=None, attempts=OutboxMessage.attempts - 1))
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+            .values(locked_until=None, attempts=OutboxMessage.attempts - 1)
+        )
         db.session.commit()
 
 
@@ -439,9 +491,13 @@ def _update_claimed(message: OutboxMessage, values: dict) -> bool:
         .values(**values)
     ).rowcount
     if not held:
-        log.error("outbox row %s (%s) was gone or its lease ran out before it was marked %s; "
-                  "if this repeats, raise JOBS_LEASE_SECONDS",
-                  message.id, message.key, values.get("status", "released"))
+        log.error(
+            "outbox row %s (%s) was gone or its lease ran out before it was marked %s; "
+            "if this repeats, raise JOBS_LEASE_SECONDS",
+            message.id,
+            message.key,
+            values.get("status", "released"),
+        )
     for name, value in values.items():
         set_committed_value(message, name, value)
     return bool(held)
@@ -464,13 +520,19 @@ def _release(message: OutboxMessage, error: str, retry_in: float = 0.0, handed: 
     until it is late; otherwise the sweep hands it over when it is due.
     """
     now = utcnow()
-    _update_claimed(message, {"locked_until": None, "last_error": error,
-                              "due_at": max(message.due_at, now + timedelta(seconds=retry_in)),
-                              "dispatched_at": now if handed else None})
+    _update_claimed(
+        message,
+        {
+            "locked_until": None,
+            "last_error": error,
+            "due_at": max(message.due_at, now + timedelta(seconds=retry_in)),
+            "dispatched_at": now if handed else None,
+        },
+    )
     db.session.commit()
 
 
 def retry_delay(attempt: int) -> float:
     """Seconds before retry ``attempt``: exponential backoff with full jitter, capped by config."""
     cap = current_app.config["MAIL_RETRY_BACKOFF_MAX"]
-    return random.uniform(0, min(cap, 2 ** attempt))
+    return random.uniform(0, min(cap, 2**attempt))

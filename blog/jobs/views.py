@@ -28,9 +28,17 @@ def outbox():
     query = query.filter_by(kind=kind) if kind else query
     rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     kinds = db.session.execute(db.select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)).scalars()
-    return render_template("jobs/outbox.html", rows=rows, status=status, kind=kind, kinds=list(kinds),
-                           statuses=OUTBOX_STATUSES, counts=services.outbox_counts(),
-                           alive=services.workers_look_alive(), beat=services.last_run(services.SWEEP_HEARTBEAT))
+    return render_template(
+        "jobs/outbox.html",
+        rows=rows,
+        status=status,
+        kind=kind,
+        kinds=list(kinds),
+        statuses=OUTBOX_STATUSES,
+        counts=services.outbox_counts(),
+        alive=services.workers_look_alive(),
+        beat=services.last_run(services.SWEEP_HEARTBEAT),
+    )
 
 
 @bp.post("/mail/<int:message_id>/retry")
@@ -47,13 +55,13 @@ def retry(message_id: int):
 def announcements_page():
     form = AnnouncementForm()
     if form.validate_on_submit():
-        sent = announcements.announce(form.subject.data, form.body.data, audience=form.audience.data,
-                                      sender=current_user)
+        sent = announcements.announce(
+            form.subject.data, form.body.data, audience=form.audience.data, sender=current_user
+        )
         flash(f"Announcement queued to {sent.total} recipients.", "success")
         return redirect(url_for(".announcement", announcement_id=sent.id))
     recent = db.session.execute(db.select(Announcement).order_by(Announcement.id.desc()).limit(20)).scalars()
-    return render_template("jobs/announcements.html", form=form,
-                           recent=[announcements.progress(a) for a in recent])
+    return render_template("jobs/announcements.html", form=form, recent=[announcements.progress(a) for a in recent])
 
 
 @bp.get("/announcements/<int:announcement_id>")

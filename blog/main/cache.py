@@ -86,8 +86,9 @@ def bump_generation(connection) -> None:
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(CacheGeneration)
     token = random.getrandbits(31)  # fits the INTEGER column on every database
     connection.execute(
-        insert.values(name=GENERATION, value=token)
-        .on_conflict_do_update(index_elements=["name"], set_={"value": token})
+        insert.values(name=GENERATION, value=token).on_conflict_do_update(
+            index_elements=["name"], set_={"value": token}
+        )
     )
 
 
@@ -183,8 +184,12 @@ class CachedPagesMiddleware:
         return [body]
 
     def _anonymous_get(self, environ) -> bool:
-        return (environ.get("REQUEST_METHOD") == "GET" and "HTTP_COOKIE" not in environ
-                and "HTTP_AUTHORIZATION" not in environ and self.app.config["PAGE_CACHE_ENABLED"])
+        return (
+            environ.get("REQUEST_METHOD") == "GET"
+            and "HTTP_COOKIE" not in environ
+            and "HTTP_AUTHORIZATION" not in environ
+            and self.app.config["PAGE_CACHE_ENABLED"]
+        )
 
     def _lookup(self, environ):
         try:

@@ -95,26 +95,41 @@ def _visible_comment_count():
 # parameters, since building a SQLAlchemy statement costs more than SQLite takes to run it.
 _LIST_CONDITIONS = {
     "home": lambda query: query,
-    "tag": lambda query: query.join(post_tags, post_tags.c.post_id == Post.id)
-                              .where(post_tags.c.tag_id == bindparam("tag_id")),
+    "tag": lambda query: query.join(post_tags, post_tags.c.post_id == Post.id).where(
+        post_tags.c.tag_id == bindparam("tag_id")
+    ),
     "author": lambda query: query.where(Post.author_id == bindparam("author_id")),
 }
 _TAGS_OF_POSTS = (
-    select(post_tags.c.post_id, Tag.name).join(Tag, Tag.id == post_tags.c.tag_id)
-    .where(post_tags.c.post_id.in_(bindparam("ids", expanding=True))).order_by(Tag.name)
+    select(post_tags.c.post_id, Tag.name)
+    .join(Tag, Tag.id == post_tags.c.tag_id)
+    .where(post_tags.c.post_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Tag.name)
 )
 
 
 @cache
 def _list_statement(kind: str):
     query = (
-        select(Post.id, Post.slug, Post.title, Post.summary, Post.publish_at, User.username, User.display_name,
-               _visible_comment_count())
+        select(
+            Post.id,
+            Post.slug,
+            Post.title,
+            Post.summary,
+            Post.publish_at,
+            User.username,
+            User.display_name,
+            _visible_comment_count(),
+        )
         .join(User, User.id == Post.author_id)
         .where(Post.status == "published", Post.publish_at <= bindparam("now", type_=UTCDateTime()))
     )
-    return (_LIST_CONDITIONS[kind](query).order_by(Post.publish_at.desc(), Post.id.desc())
-            .offset(bindparam("offset")).limit(bindparam("limit")))
+    return (
+        _LIST_CONDITIONS[kind](query)
+        .order_by(Post.publish_at.desc(), Post.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
 
 
 def list_posts(kind: str, page: int, size: int = PAGE_SIZE, **params) -> PostPage:
@@ -124,11 +139,14 @@ def list_posts(kind: str, page: int, size: int = PAGE_SIZE, **params) -> PostPag
     correlated comment count, then the tags of those posts.
     """
     connection = db.session.connection()
-    rows = connection.execute(_list_statement(kind), dict(params, now=utcnow(), offset=(page - 1) * size,
-                                                          limit=size + 1)).all()
+    rows = connection.execute(
+        _list_statement(kind), dict(params, now=utcnow(), offset=(page - 1) * size, limit=size + 1)
+    ).all()
     has_next = len(rows) > size
-    cards = [PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
-             for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]]
+    cards = [
+        PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
+        for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]
+    ]
     if cards:
         by_id = {card.id: card for card in cards}
         for post_id, name in connection.execute(_TAGS_OF_POSTS, {"ids": list(by_id)}):
@@ -157,8 +175,10 @@ def post_with_comments(slug: str) -> PostWithComments | None:
     if post is None:
         return None
     rows = db.session.connection().execute(_COMMENTS_OF_POST, {"post_id": post.id})
-    comments = [CommentRow(id_, html, created_at, display_name or username)
-                for id_, html, created_at, username, display_name in rows]
+    comments = [
+        CommentRow(id_, html, created_at, display_name or username)
+        for id_, html, created_at, username, display_name in rows
+    ]
     return PostWithComments(post, comments)
 
 
@@ -184,8 +204,7 @@ def sidebar() -> Sidebar:
     """The five most recent posts and the top tags by published posts, in one query."""
     # Both lists in one round trip: UNION ALL of two limited sub-selects.
     recent = (
-        select(literal("post").label("kind"), Post.slug.label("key"), Post.title.label("label"),
-               literal(0).label("n"))
+        select(literal("post").label("kind"), Post.slug.label("key"), Post.title.label("label"), literal(0).label("n"))
         .where(is_published())
         .order_by(Post.publish_at.desc(), Post.id.desc())
         .limit(SIDEBAR_POSTS)
@@ -216,21 +235,28 @@ def feed_posts(tag: Tag | None = None) -> list[Post]:
     query = published_posts()
     if tag is not None:
         query = query.join(post_tags, post_tags.c.post_id == Post.id).where(post_tags.c.tag_id == tag.id)
-    query = (query.options(_AUTHOR, selectinload(Post.tags))
-             .order_by(Post.publish_at.desc(), Post.id.desc()).limit(FEED_SIZE))
+    query = (
+        query.options(_AUTHOR, selectinload(Post.tags))
+        .order_by(Post.publish_at.desc(), Post.id.desc())
+        .limit(FEED_SIZE)
+    )
     return list(db.session.execute(query).scalars())
 
 
 def sitemap_entries() -> tuple[list[tuple[str, object]], list[str]]:
     """(slug, updated_at) of the latest published posts, and the names of tags in use."""
     posts = db.session.execute(
-        db.select(Post.slug, Post.updated_at).where(is_published())
-        .order_by(Post.publish_at.desc()).limit(SITEMAP_MAX)
+        db.select(Post.slug, Post.updated_at).where(is_published()).order_by(Post.publish_at.desc()).limit(SITEMAP_MAX)
     ).all()
-    tags = db.session.execute(
-        db.select(Tag.name).where(db.select(post_tags.c.post_id).where(post_tags.c.tag_id == Tag.id).exists())
-        .order_by(Tag.name)
-    ).scalars().all()
+    tags = (
+        db.session.execute(
+            db.select(Tag.name)
+            .where(db.select(post_tags.c.post_id).where(post_tags.c.tag_id == Tag.id).exists())
+            .order_by(Tag.name)
+        )
+        .scalars()
+        .all()
+    )
     return [tuple(row) for row in posts], list(tags)
 
 

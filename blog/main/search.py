@@ -67,8 +67,10 @@ def search(query: str, page: int = 1) -> SearchResults:
         # FTS5 rejects unbalanced quotes, stray operators and unknown columns.
         db.session.rollback()
         words = _WORD.findall(query)
-        results.notice = ('We could not understand that search, so we looked for its words alone. '
-                          'You can use plain words, "exact phrases", OR, NOT and prefix*.')
+        results.notice = (
+            "We could not understand that search, so we looked for its words alone. "
+            'You can use plain words, "exact phrases", OR, NOT and prefix*.'
+        )
         rows = _run(" ".join(f'"{word}"' for word in words), page) if words else []
     results.has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -79,8 +81,9 @@ def search(query: str, page: int = 1) -> SearchResults:
 
 def _run(query: str, page: int) -> list[tuple[int, str]]:
     statement = POSTGRES_SEARCH if db.engine.dialect.name == "postgresql" else SQLITE_SEARCH
-    params = dict(query=query, open=_OPEN, close=_CLOSE, now=utcnow(), limit=PAGE_SIZE + 1,
-                  offset=(page - 1) * PAGE_SIZE)
+    params = dict(
+        query=query, open=_OPEN, close=_CLOSE, now=utcnow(), limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
     return [(row.id, row.snippet or "") for row in db.session.execute(statement, params)]
 
 

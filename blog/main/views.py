@@ -103,16 +103,24 @@ def search():
 @bp.get("/feed.atom")
 @cached_page
 def feed():
-    return _atom(queries.feed_posts(), title=current_app.config["BLOG_NAME"], self_url=url_for(".feed"),
-                 alternate=url_for(".index"))
+    return _atom(
+        queries.feed_posts(),
+        title=current_app.config["BLOG_NAME"],
+        self_url=url_for(".feed"),
+        alternate=url_for(".index"),
+    )
 
 
 @bp.get("/tag/<name>/feed.atom")
 @cached_page
 def tag_feed(name: str):
     found = _tag_or_404(name)
-    return _atom(queries.feed_posts(found), title=f"{current_app.config['BLOG_NAME']}: #{found.name}",
-                 self_url=url_for(".tag_feed", name=found.name), alternate=url_for(".tag", name=found.name))
+    return _atom(
+        queries.feed_posts(found),
+        title=f"{current_app.config['BLOG_NAME']}: #{found.name}",
+        self_url=url_for(".tag_feed", name=found.name),
+        alternate=url_for(".tag", name=found.name),
+    )
 
 
 @bp.get("/sitemap.xml")
@@ -143,6 +151,13 @@ def _tag_or_404(name: str) -> Tag:
 
 def _atom(posts, *, title: str, self_url: str, alternate: str):
     updated = max((post.updated_at for post in posts), default=utcnow())
-    body = render_template("main/feed.atom.xml", posts=posts, title=title, self_url=self_url, updated=updated,
-                           alternate=alternate, base=current_app.config["BLOG_BASE_URL"])
+    body = render_template(
+        "main/feed.atom.xml",
+        posts=posts,
+        title=title,
+        self_url=self_url,
+        updated=updated,
+        alternate=alternate,
+        base=current_app.config["BLOG_BASE_URL"],
+    )
     return current_app.response_class(body, content_type="application/atom+xml; charset=utf-8")

@@ -135,9 +135,7 @@ class Post(db.Model):
 def _free_slug(base: str, post_id: int | None) -> str:
     """Return ``base`` or ``base-N``, whichever is the first not used by another post."""
     taken = set(
-        db.session.execute(
-            db.select(Post.slug).where(Post.slug.like(f"{base}%"), Post.id != (post_id or 0))
-        ).scalars()
+        db.session.execute(db.select(Post.slug).where(Post.slug.like(f"{base}%"), Post.id != (post_id or 0))).scalars()
     )
     taken.update(
         db.session.execute(db.select(SlugRedirect.old_slug).where(SlugRedirect.old_slug.like(f"{base}%"))).scalars()
@@ -207,4 +205,3 @@ class TagFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-

@@ -19,8 +19,15 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
     """Queue the notice unless the author commented on their own post or turned notices off."""
     author, commenter = aliased(User), aliased(User)
     row = connection.execute(
-        select(Post.author_id, author.email, author.display_name, author.username, author.notify_comments,
-               commenter.display_name.label("commenter_display"), commenter.username.label("commenter_username"))
+        select(
+            Post.author_id,
+            author.email,
+            author.display_name,
+            author.username,
+            author.notify_comments,
+            commenter.display_name.label("commenter_display"),
+            commenter.username.label("commenter_username"),
+        )
         .join(author, author.id == Post.author_id)
         .join(commenter, commenter.id == comment.author_id)
         .where(Post.id == comment.post_id)
@@ -33,6 +40,9 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
         key=f"comment:{comment.id}",
         kind="comment",
         recipient=row.email,
-        payload={"name": row.display_name or row.username, "comment_id": comment.id,
-                 "commenter": row.commenter_display or row.commenter_username},
+        payload={
+            "name": row.display_name or row.username,
+            "comment_id": comment.id,
+            "commenter": row.commenter_display or row.commenter_username,
+        },
     )

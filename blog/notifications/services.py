@@ -57,15 +57,17 @@ def notify_followers(now: datetime | None = None) -> int:
     heartbeat = job_services.last_run(FOLLOW_HEARTBEAT)
     done = set(json.loads(heartbeat.detail)) if heartbeat and heartbeat.detail else set()
     posts = db.session.execute(
-        db.select(Post.id, Post.author_id, Post.publish_at)
-        .where(Post.status == "published", Post.publish_at > now - LOOKBACK, Post.publish_at <= now)
+        db.select(Post.id, Post.author_id, Post.publish_at).where(
+            Post.status == "published", Post.publish_at > now - LOOKBACK, Post.publish_at <= now
+        )
     ).all()
     new = [post for post in posts if post.id not in done]
     by_reader: dict[int, list[int]] = defaultdict(list)
     if new:
         followers = db.session.execute(
-            db.select(AuthorFollow.follower_id, AuthorFollow.author_id)
-            .where(AuthorFollow.author_id.in_({post.author_id for post in new}))
+            db.select(AuthorFollow.follower_id, AuthorFollow.author_id).where(
+                AuthorFollow.author_id.in_({post.author_id for post in new})
+            )
         ).all()
         for post in new:
             for follower_id, author_id in followers:
@@ -86,16 +88,24 @@ def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> N
     for start in (this_hour + timedelta(hours=n) for n in range(3)):
         key = f"follow:{reader_id}:{start:%Y%m%d%H}"
         payload = {"subject": "New posts from authors you follow", "name": reader.name, "post_ids": post_ids}
-        if queue_mail(db.session, key=key, kind="follow", recipient=reader.email, payload=payload,
-                      due_at=max(start, now)) is not None:
+        if (
+            queue_mail(
+                db.session, key=key, kind="follow", recipient=reader.email, payload=payload, due_at=max(start, now)
+            )
+            is not None
+        ):
             return
         existing = db.session.execute(db.select(OutboxMessage.payload).filter_by(key=key)).scalar_one()
         merged = dict(existing, post_ids=sorted(set(existing.get("post_ids", [])) | set(post_ids)))
         # Only a row that no worker has touched yet may grow; else the posts go to the next hour.
         grown = db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.key == key, OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
-                   OutboxMessage.locked_until.is_(None))
+            .where(
+                OutboxMessage.key == key,
+                OutboxMessage.status == "pending",
+                OutboxMessage.attempts == 0,
+                OutboxMessage.locked_until.is_(None),
+            )
             .values(payload=merged)
         ).rowcount
         if grown:
@@ -109,7 +119,8 @@ def _post_entry(post: Post) -> dict:
 @context_loader("follow")
 def _follow_context(payload: dict) -> dict:
     posts = db.session.execute(
-        db.select(Post).where(Post.id.in_(payload.get("post_ids", [])), Post.status == "published")
+        db.select(Post)
+        .where(Post.id.in_(payload.get("post_ids", [])), Post.status == "published")
         .order_by(Post.publish_at)
     ).scalars()
     return {"posts": [_post_entry(post) for post in posts]}
@@ -120,6 +131,9 @@ def _comment_context(payload: dict) -> dict:
     comment = db.session.get(Comment, payload.get("comment_id"))
     if comment is None:
         return {"post_title": "", "excerpt": "(the comment was deleted)", "post_url": payload.get("base_url", "")}
-    return {"subject": one_line(f"New comment on \"{comment.post.title}\""), "post_title": comment.post.title,
-            "excerpt": (comment.body[:500] + "…") if len(comment.body) > 500 else comment.body,
-            "post_url": post_url(comment.post.slug) + f"#comment-{comment.id}"}
+    return {
+        "subject": one_line(f'New comment on "{comment.post.title}"'),
+        "post_title": comment.post.title,
+        "excerpt": (comment.body[:500] + "…") if len(comment.body) > 500 else comment.body,
+        "post_url": post_url(comment.post.slug) + f"#comment-{comment.id}",
+    }

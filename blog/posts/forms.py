@@ -16,8 +16,11 @@ TAGS_MAX = 10
 TAG_MAX = 40
 TAGS_FIELD_MAX = 500
 COMMENT_MAX = 5_000
-STATUS_CHOICES = [SelectChoice("draft", "Draft"), SelectChoice("published", "Published"),
-                  SelectChoice("scheduled", "Scheduled")]
+STATUS_CHOICES = [
+    SelectChoice("draft", "Draft"),
+    SelectChoice("published", "Published"),
+    SelectChoice("scheduled", "Scheduled"),
+]
 
 
 def _strip(value):
@@ -30,20 +33,33 @@ def split_tags(raw: str | None) -> list[str]:
 
 
 class PostForm(FlaskForm):
-    title = StringField("Title", filters=[_strip], validators=[
-        InputRequired("Give the post a title."),
-        Length(max=TITLE_MAX, message=f"The title can be at most {TITLE_MAX} characters long."),
-    ])
-    body = TextAreaField("Text (Markdown)", validators=[
-        InputRequired("Write something in the post."),
-        Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters long."),
-    ])
-    tags = StringField("Tags", filters=[_strip], description="Comma separated, e.g. flask, python", validators=[
-        Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
-    ])
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            InputRequired("Give the post a title."),
+            Length(max=TITLE_MAX, message=f"The title can be at most {TITLE_MAX} characters long."),
+        ],
+    )
+    body = TextAreaField(
+        "Text (Markdown)",
+        validators=[
+            InputRequired("Write something in the post."),
+            Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters long."),
+        ],
+    )
+    tags = StringField(
+        "Tags",
+        filters=[_strip],
+        description="Comma separated, e.g. flask, python",
+        validators=[
+            Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
+        ],
+    )
     status = SelectField("Status", choices=STATUS_CHOICES, default="draft")
-    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()],
-                                    description="Only for scheduled posts.")
+    publish_at = DateTimeLocalField(
+        "Publish at (UTC)", validators=[Optional()], description="Only for scheduled posts."
+    )
 
     def validate_tags(self, field) -> None:
         names = split_tags(field.data)
@@ -73,19 +89,32 @@ class PostForm(FlaskForm):
 
     def values(self) -> dict:
         """The post's fields as ``services.save_post`` takes them."""
-        return dict(title=self.title.data, body=self.body.data, tag_names=split_tags(self.tags.data),
-                    status=self.status.data, publish_at=self.publish_time())
+        return dict(
+            title=self.title.data,
+            body=self.body.data,
+            tag_names=split_tags(self.tags.data),
+            status=self.status.data,
+            publish_at=self.publish_time(),
+        )
 
     @staticmethod
     def data_of(post: Post) -> dict:
         """The form's initial values for editing ``post``."""
         publish_at = post.publish_at.replace(tzinfo=None, second=0, microsecond=0) if post.publish_at else None
-        return dict(title=post.title, body=post.body, tags=", ".join(tag.name for tag in post.tags),
-                    status=post.status, publish_at=publish_at)
+        return dict(
+            title=post.title,
+            body=post.body,
+            tags=", ".join(tag.name for tag in post.tags),
+            status=post.status,
+            publish_at=publish_at,
+        )
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment (Markdown)", validators=[
-        InputRequired("Write something before sending."),
-        Length(max=COMMENT_MAX, message=f"A comment can be at most {COMMENT_MAX:,} characters long."),
-    ])
+    body = TextAreaField(
+        "Your comment (Markdown)",
+        validators=[
+            InputRequired("Write something before sending."),
+            Length(max=COMMENT_MAX, message=f"A comment can be at most {COMMENT_MAX:,} characters long."),
+        ],
+    )

@@ -13,8 +13,16 @@ from blog.main.cache import bump_generation
 from blog.models import Comment, Post, Tag, User, utcnow
 
 
-def save_post(post: Post | None, *, author: User, title: str, body: str, tag_names: list[str], status: str,
-              publish_at: datetime | None = None) -> Post:
+def save_post(
+    post: Post | None,
+    *,
+    author: User,
+    title: str,
+    body: str,
+    tag_names: list[str],
+    status: str,
+    publish_at: datetime | None = None,
+) -> Post:
     """Create (``post`` None) or update a post; schedule its publication if asked. Commits."""
     from blog.posts.tasks import publish_post
 
@@ -70,9 +78,7 @@ def publish_due_posts() -> int:
     """Publish scheduled posts whose time has passed; return how many changed."""
     # One conditional update: two sweeps at once cannot publish a post twice.
     changed = db.session.execute(
-        update(Post)
-        .where(Post.status == "scheduled", Post.publish_at <= utcnow())
-        .values(status="published")
+        update(Post).where(Post.status == "scheduled", Post.publish_at <= utcnow()).values(status="published")
     ).rowcount
     if changed:
         bump_generation(db.session.connection())

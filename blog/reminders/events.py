@@ -27,6 +27,9 @@ def queue_reminder_mail(_mapper, connection, reminder: Reminder) -> None:
         kind="reminder",
         recipient=user.email,
         due_at=reminder.remind_at,
-        payload={"subject": "A reminder from the blog", "name": user.display_name or user.username,
-                 "reminder_id": reminder.id},
+        payload={
+            "subject": "A reminder from the blog",
+            "name": user.display_name or user.username,
+            "reminder_id": reminder.id,
+        },
     )

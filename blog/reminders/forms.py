@@ -11,9 +11,16 @@ from wtforms.validators import Length, Optional
 
 
 class ReminderForm(FlaskForm):
-    when = RadioField("Remind me", choices=[SelectChoice("1h", "In 1 hour"), SelectChoice("tomorrow", "Tomorrow"),
-                                            SelectChoice("week", "Next week"), SelectChoice("custom", "At (UTC)")],
-                      default="1h")
+    when = RadioField(
+        "Remind me",
+        choices=[
+            SelectChoice("1h", "In 1 hour"),
+            SelectChoice("tomorrow", "Tomorrow"),
+            SelectChoice("week", "Next week"),
+            SelectChoice("custom", "At (UTC)"),
+        ],
+        default="1h",
+    )
     at = DateTimeLocalField("At (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     text = StringField("Note", validators=[Optional(), Length(max=500)])
 

@@ -41,8 +41,9 @@ def set_reminder(user: User, post: Post | None, remind_at: datetime, text: str =
         raise ReminderError("You can only be reminded of published posts or your own drafts.")
     if remind_at <= utcnow():
         raise ReminderError("Choose a time in the future.")
-    reminder = Reminder(user_id=user.id, post_id=post.id if post else None, text=text.strip()[:500],
-                        remind_at=remind_at)
+    reminder = Reminder(
+        user_id=user.id, post_id=post.id if post else None, text=text.strip()[:500], remind_at=remind_at
+    )
     db.session.add(reminder)
     db.session.commit()
     return reminder
@@ -80,8 +81,11 @@ def _mark_reminder_sent(message: OutboxMessage) -> None:
 def _reminder_context(payload: dict) -> dict:
     reminder = db.session.get(Reminder, payload.get("reminder_id"))
     post = reminder.post if reminder else None
-    context = {"note": reminder.text if reminder else "", "post_title": post.title if post else None,
-               "post_url": post_url(post.slug) if post else None}
+    context = {
+        "note": reminder.text if reminder else "",
+        "post_title": post.title if post else None,
+        "post_url": post_url(post.slug) if post else None,
+    }
     if post is not None:
         context["subject"] = one_line(f"Reminder: {post.title}")
     return context

@@ -88,7 +88,6 @@ class Config:
     # Redis re-delivers an unacked message after this many seconds; far-future
     # work therefore stays in the database and is handed over only when due.
     CELERY_VISIBILITY_TIMEOUT = 3600
-    CELERY_TASK_ALWAYS_EAGER = False
     CELERY_DEFAULT_QUEUE = "celery"
     JOBS_SWEEP_SECONDS = 30.0
 
@@ -155,7 +154,6 @@ class Config:
     JOBS_WORKER_STALE_SECONDS = 120.0
     API_MAIL_MAX_RECIPIENTS = 100
     # Lets the test suite queue a mail kind that kills the worker process (a poison message).
-    JOBS_FAULT_INJECTION = False
 
     @classmethod
     def check(cls, config: dict) -> list[str]:
@@ -187,7 +185,6 @@ class TestConfig(Config):
     JOBS_LEASE_SECONDS = 3.0
     JOBS_REDISPATCH_SECONDS = 2.0
     JOBS_WORKER_STALE_SECONDS = 10.0
-    JOBS_FAULT_INJECTION = True
     API_MAIL_MAX_RECIPIENTS = 5
 
 

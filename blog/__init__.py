@@ -1,4 +1,8 @@
-"""The blog's application factory."""
+"""The blog's application factory: the one table of contents of the app.
+
+Every extension, area, blueprint, middleware, error handler and command is
+listed below; nothing registers itself because a module was imported.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,37 @@ import os
 
 from flask import Flask
 
+from blog import (
+    admin,
+    after_commit,
+    announcements,
+    auth,
+    cli,
+    database,
+    digest,
+    errors,
+    jobs,
+    mail,
+    main,
+    notifications,
+    permissions,
+    reminders,
+    templating,
+)
+from blog.admin.views import bp as admin_bp
+from blog.announcements.views import bp as announcements_bp
+from blog.api.tokens import bp as api_tokens_bp
+from blog.api.views import bp as api_bp
+from blog.auth.views import bp as auth_bp
+from blog.digest.views import bp as digest_bp
+from blog.extensions import bcrypt, csrf, db, limiter, login_manager, migrate, principal
+from blog.extensions import mail as flask_mail
+from blog.mail.views import bp as mail_bp
+from blog.main.cache import CachedPagesMiddleware
+from blog.main.views import bp as main_bp
+from blog.notifications.views import bp as notifications_bp
+from blog.posts.views import bp as posts_bp
+from blog.reminders.views import bp as reminders_bp
 from config import load_config
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,10 +60,10 @@ def create_app(config_name: str | None = None) -> Flask:
     load_config(app, config_name)
     configure_logging(app)
     register_extensions(app)
-    register_jobs(app)
+    register_areas(app)
     register_blueprints(app)
+    register_middleware(app)
     register_errorhandlers(app)
-    register_template_helpers(app)
     register_commands(app)
     return app
 
@@ -43,61 +78,59 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``blog.extensions`` to this app."""
-    from blog import auth, database, permissions
-    from blog.extensions import bcrypt, csrf, db, limiter, login_manager, mail, migrate, oauth, principal
-
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=f"{PROJECT_ROOT}/migrations", render_as_batch=True)
     csrf.init_app(app)
     bcrypt.init_app(app)
     login_manager.init_app(app)
-    auth.init_app(app)
     principal.init_app(app)
     permissions.init_app(app)
-    mail.init_app(app)
-    oauth.init_app(app)
+    flask_mail.init_app(app)
     limiter.init_app(app)
 
 
-def register_jobs(app: Flask) -> None:
-    """Bind Celery (the design's ContextTask) and the mail outbox."""
-    from blog import jobs
-
-    jobs.init_app(app)
+def register_areas(app: Flask) -> None:
+    """Let each area register its hooks, mail kinds, mapper events and template helpers."""
+    after_commit.init_app(app)  # run after-commit work (mail hand-over, scheduled publishing)
+    jobs.init_app(app)  # Celery bound to the app: make_celery's ContextTask
+    mail.init_app(app)  # the outbox's own kinds and the failure alarm
+    templating.init_app(app)  # hashed static URLs and time filters
+    main.init_app(app)  # the page cache's store and invalidation
+    auth.init_app(app)  # sessions, security headers, OAuth; welcome and reset mail
+    admin.init_app(app)  # the author-request decision mail
+    reminders.init_app(app)  # reminder mail from new Reminder rows
+    notifications.init_app(app)  # comment notices from new Comment rows, follower mail
+    digest.init_app(app)  # the daily and weekly digest
+    announcements.init_app(app)  # one message to many readers
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per area of the product."""
-    from blog.admin.views import bp as admin_bp
-    from blog.api.views import bp as api_bp
-    from blog.auth.views import bp as auth_bp
-    from blog.main.views import bp as main_bp
-    from blog.posts.views import bp as posts_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
+    app.register_blueprint(reminders_bp, url_prefix="/reminders")
+    app.register_blueprint(notifications_bp, url_prefix="/follow")
+    app.register_blueprint(digest_bp, url_prefix="/digest")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(mail_bp, url_prefix="/admin/mail")
+    app.register_blueprint(announcements_bp, url_prefix="/admin/announcements")
     app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def register_middleware(app: Flask) -> None:
+    """Wrap the WSGI app; the last one listed sees a request first."""
+    # Cookie-less readers get cached pages before Flask runs.
+    app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def register_errorhandlers(app: Flask) -> None:
     """Answer errors with a page in the site's layout, or JSON to JSON clients."""
-    from blog import errors
-
     errors.init_app(app)
 
 
-def register_template_helpers(app: Flask) -> None:
-    """Hashed static URLs and the filters templates use."""
-    from blog import templating
-
-    templating.init_app(app)
-
-
 def register_commands(app: Flask) -> None:
-    """Add the project's commands to ``flask``/``manage.py``."""
-    from blog import cli
-
+    """Add the blog-wide commands to ``flask``/``manage.py`` (areas add their own in ``init_app``)."""
     cli.init_app(app)

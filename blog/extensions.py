@@ -1,6 +1,5 @@
 """Flask extensions, created once and unbound; ``create_app`` binds them."""
 
-from authlib.integrations.flask_client import OAuth
 from flask_bcrypt import Bcrypt
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,5 +34,4 @@ bcrypt = Bcrypt()
 login_manager = LoginManager()
 principal = Principal(use_sessions=False)
 mail = Mail()
-oauth = OAuth()
 limiter = Limiter(key_func=get_remote_address)

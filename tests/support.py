@@ -281,6 +281,9 @@ class WorkerProcess(ChildProcess):
             f"{self.name}@%h",
             "--without-mingle",
             "--without-gossip",
+            # Test-only mail kinds (the poison message); production never loads this module.
+            "--include",
+            "tests.faults",
         ]
         if self.beat:
             command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]

@@ -16,8 +16,9 @@ from datetime import timedelta
 import pytest
 
 from blog.extensions import db
-from blog.jobs.outbox import CRASH_KIND, queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import OutboxMessage, Post, Reminder, SuppressedAddress, User, utcnow
+from tests.faults import CRASH_KIND
 from tests.support import PROJECT_ROOT, HangingServer, free_port, wait_for
 
 pytestmark = pytest.mark.usefixtures("worker", "beat")

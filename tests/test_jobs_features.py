@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from blog.extensions import db
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import Announcement, ApiToken, OutboxMessage, Reminder, User, utcnow
 from tests.support import wait_for
 
@@ -287,7 +287,7 @@ def test_task_state_is_for_its_owner_or_an_admin(app, client, login, make_user):
     ],
 )
 def test_names_and_subjects_cannot_inject_headers(ctx, kind, payload):
-    from blog.jobs.mailer import build_message
+    from blog.mail.messages import build_message
 
     raw = build_message(kind, "reader@example.org", payload).as_bytes()
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -339,7 +339,7 @@ def test_announcement_composer_queues_one_mail_per_member_of_the_audience(app, c
 
 
 def test_failure_alarm_goes_to_admins_at_most_once_per_task_and_hour(app, make_user):
-    from blog.jobs.alarms import raise_alarm
+    from blog.mail.alarms import raise_alarm
 
     make_user("admin1", roles=("admin",))
     make_user("admin2", roles=("admin",))
@@ -360,7 +360,7 @@ def test_check_reports_each_part_and_fails_without_beat(app, worker):
 
 
 def test_check_passes_when_everything_answers(app, worker):
-    from blog.jobs.services import SWEEP_HEARTBEAT, record_heartbeat
+    from blog.jobs.heartbeats import SWEEP_HEARTBEAT, record_heartbeat
 
     with app.app_context():
         record_heartbeat(SWEEP_HEARTBEAT)
@@ -394,7 +394,7 @@ def test_send_digest_dry_run_counts_and_queues_nothing(app, make_user, make_post
 def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
     import threading
 
-    from blog.jobs.outbox import sweep_due
+    from blog.mail.dispatch import sweep_due
 
     with app.app_context():
         later = utcnow() + timedelta(days=1)
@@ -426,7 +426,7 @@ def test_two_sweeps_at_once_hand_each_row_over_once(app, worker, smtp_server):
     assert set(counts.values()) == {1}, counts
 
 
-def test_include_hooks_render_for_a_logged_in_user(app, make_user, make_post):
+def test_area_partials_render_for_a_logged_in_user(app, make_user, make_post):
     from flask import render_template
     from flask_login import login_user
 
@@ -434,9 +434,9 @@ def test_include_hooks_render_for_a_logged_in_user(app, make_user, make_post):
     post = make_post()
     with app.test_request_context("/account"):
         login_user(db.session.get(User, user.id))
-        html = render_template("jobs/_account.html")
+        html = render_template("auth/_account_links.html")
         assert "/reminders/" in html and "/account/tokens/" in html
-        assert "/reminders/" in render_template("jobs/_nav.html")
-        assert f"/reminders/post/{post.id}" in render_template("jobs/_post_actions.html", post=post)
+        assert "/reminders/" in render_template("reminders/_nav.html")
+        assert f"/reminders/post/{post.id}" in render_template("reminders/_post_actions.html", post=post)
         author = db.session.get(User, post.author_id)
-        assert f"/follow/authors/{author.id}/follow" in render_template("jobs/_author_actions.html", author=author)
+        assert f"/follow/authors/{author.id}/follow" in render_template("notifications/_author_actions.html", author=author)

@@ -1,7 +1,7 @@
 """The harness end to end: a mail task runs on a real worker, inside the app context, and reaches SMTP."""
 
 from blog.extensions import db
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import OutboxMessage, User
 from tests.support import wait_for
 

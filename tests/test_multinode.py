@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from blog.extensions import db
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import OutboxMessage
 from tests.support import Gunicorn, wait_for
 

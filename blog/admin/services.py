@@ -5,8 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, or_
 
 from blog.extensions import db
-from blog.jobs.outbox import queue_mail
-from blog.models import AuthorRequest, Comment, Role, RoleChange, User, user_roles, utcnow
+from blog.mail.queue import queue_mail
+from blog.models import AuthorRequest, Comment, CommentStatus, RequestStatus, Role, RoleChange, User, user_roles, utcnow
+
+#: The mail that tells a reader how their request to write was decided.
+DECISION_KIND = "author_request_decision"
 
 PER_PAGE = 25
 
@@ -76,15 +79,15 @@ def reactivate(user: User) -> None:
 
 
 def pending_author_requests() -> list[AuthorRequest]:
-    statement = db.select(AuthorRequest).filter_by(status="pending").order_by(AuthorRequest.created_at)
+    statement = db.select(AuthorRequest).filter_by(status=RequestStatus.PENDING).order_by(AuthorRequest.created_at)
     return list(db.session.execute(statement).scalars())
 
 
 def decide_author_request(actor: User, request: AuthorRequest, approve: bool) -> None:
     """Approve (making the user an author) or decline a request, and e-mail the requester after the commit."""
-    if request.status != "pending":
+    if request.status != RequestStatus.PENDING:
         raise AdminRefused("This request was decided already.")
-    request.status = "approved" if approve else "declined"
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
     if approve and request.user.add_role("author"):
@@ -92,7 +95,7 @@ def decide_author_request(actor: User, request: AuthorRequest, approve: bool) ->
     queue_mail(
         db.session,
         key=f"author_request:{request.id}",
-        kind="author_request_decision",
+        kind=DECISION_KIND,
         recipient=request.user.email,
         payload={
             "subject": "You can now write on the blog" if approve else "About your request to write",
@@ -112,6 +115,6 @@ def role_changes(page: int):
 def comments_for_moderation(status: str | None, page: int):
     """Return a page of comments, newest first, optionally only ``visible`` or ``hidden`` ones."""
     statement = db.select(Comment).order_by(Comment.created_at.desc(), Comment.id.desc())
-    if status in ("visible", "hidden"):
+    if status in tuple(CommentStatus):
         statement = statement.where(Comment.status == status)
     return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)

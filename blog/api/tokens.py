@@ -13,7 +13,7 @@ bp = Blueprint("api_tokens", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("jobs/tokens.html", tokens=services.tokens_of(current_user), new_token=None)
+    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), new_token=None)
 
 
 @bp.post("/")
@@ -23,7 +23,7 @@ def create():
     if not name:
         abort(400, "Give the token a name, so you know later what uses it.")
     token = services.create_token(current_user, name)
-    return render_template("jobs/tokens.html", tokens=services.tokens_of(current_user), new_token=token), 201
+    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), new_token=token), 201
 
 
 @bp.post("/<int:token_id>/revoke")

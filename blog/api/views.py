@@ -6,9 +6,9 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from blog.announcements import services as announcements
 from blog.api import services
 from blog.extensions import csrf, db
-from blog.jobs import announcements
 from blog.models import Announcement
 
 bp = Blueprint("api", __name__)

@@ -6,9 +6,12 @@ from flask import Flask, g
 def init_app(app: Flask) -> None:
     """Load users from sessions, mail new users, add security headers, OAuth settings and ``unlock``."""
     from blog import permissions
-    from blog.auth import events, oauth, security, sessions
+    from blog.auth import events, oauth, security, services, sessions
     from blog.auth.cli import unlock_command
+    from blog.mail.kinds import register_kind
 
+    register_kind(events.WELCOME_KIND)
+    register_kind(services.RESET_KIND)
     sessions.init_app(app)
     events.listen()
     security.init_app(app)

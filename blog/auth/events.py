@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import object_session
 
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import User
+
+WELCOME_KIND = "welcome"
 
 
 def listen() -> None:
-    """Register the events once per process (mapper events are global)."""
+    """A new ``User`` row queues the welcome mail (once per process: mapper events are global)."""
     if not event.contains(User, "after_insert", queue_welcome_mail):
         event.listen(User, "after_insert", queue_welcome_mail)
 
@@ -21,7 +23,7 @@ def queue_welcome_mail(_mapper, connection, user: User) -> None:
         object_session(user),
         connection=connection,
         key=f"welcome:{user.id}",
-        kind="welcome",
+        kind=WELCOME_KIND,
         recipient=user.email,
         payload={"subject": "Welcome to the blog", "name": user.display_name or user.username},
     )

@@ -11,15 +11,21 @@ from flask_principal import AnonymousIdentity, Identity, identity_changed
 
 from blog.auth.tokens import make_reset_token
 from blog.extensions import bcrypt, db
-from blog.jobs.outbox import queue_mail
-from blog.models import AuthorRequest, User, utcnow
+from blog.mail.queue import queue_mail
+from blog.models import AuthorRequest, RequestStatus, User, utcnow
+
+RESET_KIND = "password_reset"
 
 
-def register_user(username: str, email: str, password: str) -> User:
-    """Create a reader; its ``after_insert`` event queues the welcome mail in the same transaction."""
+def register_user(username: str, email: str, password: str, roles: tuple[str, ...] = ("reader",)) -> User:
+    """Create a user (a reader unless ``roles`` say more); its ``after_insert`` event queues the welcome mail.
+
+    The caller checked the input (the registration form, ``create-admin``) against the same password policy.
+    """
     user = User(username=username.strip(), email=email)
     user.password = password
-    user.add_role("reader")
+    for role in roles:
+        user.add_role(role)
     db.session.add(user)
     db.session.commit()
     return user
@@ -85,7 +91,7 @@ def request_password_reset(email: str) -> None:
     queue_mail(
         db.session,
         key=f"password_reset:{user.id}:{uuid.uuid4().hex}",
-        kind="password_reset",
+        kind=RESET_KIND,
         recipient=user.email,
         payload={
             "subject": "Reset your password",
@@ -116,7 +122,7 @@ def request_authorship(user: User, note: str) -> AuthorRequest | None:
 
 def pending_author_request(user: User) -> AuthorRequest | None:
     """Return the user's undecided request to become an author, if any."""
-    query = db.select(AuthorRequest).filter_by(user_id=user.id, status="pending")
+    query = db.select(AuthorRequest).filter_by(user_id=user.id, status=RequestStatus.PENDING)
     return db.session.execute(query).scalars().first()
 
 

@@ -1,15 +1,12 @@
-"""Commands of ``manage.py`` (and ``flask``), one module per area."""
+"""The commands that concern the whole blog (``run``, ``create-admin``, ``seed``); areas add their own."""
 
 from flask import Flask
 
+from blog.cli.seed import seed_command
+from blog.cli.users import create_admin_command
+
 
 def init_app(app: Flask) -> None:
-    from blog.cli.jobs import check_command, mail_test_command, send_digest_command
-    from blog.cli.seed import seed_command
-    from blog.cli.users import create_admin_command
-
+    """Add ``create-admin`` and ``seed`` (``run`` is ``manage.py``'s own)."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_command)
-    app.cli.add_command(send_digest_command)
-    app.cli.add_command(mail_test_command)
-    app.cli.add_command(check_command)

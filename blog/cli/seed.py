@@ -16,9 +16,11 @@ from sqlalchemy import func, insert
 
 from blog.extensions import db
 from blog.markdown import render_markdown, summarise
-from blog.models import Comment, Post, Role, Tag, User, post_tags, user_roles, utcnow
+from blog.models import Comment, CommentStatus, Post, PostStatus, Role, Tag, User, post_tags, user_roles, utcnow
 
 CHUNK = 5000
+#: Seeded posts are mostly published, with a few drafts and scheduled ones (weights 94, 5, 1).
+SEED_STATES = (PostStatus.PUBLISHED, PostStatus.DRAFT, PostStatus.SCHEDULED)
 TOPICS = [
     "Flask",
     "Celery",
@@ -225,38 +227,41 @@ def seed_posts(count: int, author_ids: list[int], tag_ids: dict[str, int], rng: 
         for chunk_start in range(start, start + count, CHUNK):
             posts, links = [], []
             for n in range(chunk_start, min(chunk_start + CHUNK, start + count)):
-                title = f"{rng.choice(VERBS)} {rng.choice(TOPICS)}"
-                slug = slugify(title)
-                if slug in taken:
-                    slug = f"{slug}-{n}"
-                taken.add(slug)
-                body, html, summary = rng.choice(pool)
-                status = rng.choices(["published", "draft", "scheduled"], [94, 5, 1])[0]
-                when = now - timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
-                if status == "scheduled":
-                    when = now + timedelta(days=rng.randint(1, 30))
-                posts.append(
-                    dict(
-                        id=n,
-                        title=title,
-                        slug=slug,
-                        body=body,
-                        body_html=html,
-                        summary=summary,
-                        status=status,
-                        publish_at=when if status != "draft" else None,
-                        created_at=min(when, now),
-                        updated_at=min(when, now),
-                        author_id=rng.choice(author_ids),
-                    )
-                )
+                posts.append(_fake_post(n, rng, pool, taken, now, author_ids))
                 links.extend(dict(post_id=n, tag_id=t) for t in rng.sample(tag_list, rng.randint(1, 3)))
             db.session.execute(insert(Post), posts)
             db.session.execute(insert(post_tags), links)
             db.session.commit()
-            ids.extend(p["id"] for p in posts if p["status"] == "published")
+            ids.extend(p["id"] for p in posts if p["status"] == PostStatus.PUBLISHED)
             bar.update(len(posts))
     return ids
+
+
+def _fake_post(n: int, rng: random.Random, pool: list, taken: set[str], now, author_ids: list[int]) -> dict:
+    """The row of post ``n``: a unique slug, a body from the pool, a state and a time that fit it."""
+    title = f"{rng.choice(VERBS)} {rng.choice(TOPICS)}"
+    slug = slugify(title)
+    if slug in taken:
+        slug = f"{slug}-{n}"
+    taken.add(slug)
+    body, html, summary = rng.choice(pool)
+    status = rng.choices(list(SEED_STATES), [94, 5, 1])[0]
+    when = now - timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
+    if status == PostStatus.SCHEDULED:
+        when = now + timedelta(days=rng.randint(1, 30))
+    return dict(
+        id=n,
+        title=title,
+        slug=slug,
+        body=body,
+        body_html=html,
+        summary=summary,
+        status=status,
+        publish_at=when if status != PostStatus.DRAFT else None,
+        created_at=min(when, now),
+        updated_at=min(when, now),
+        author_id=rng.choice(author_ids),
+    )
 
 
 def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: random.Random) -> None:
@@ -275,7 +280,7 @@ def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: ran
                         author_id=rng.choice(user_ids),
                         body=body,
                         body_html=html,
-                        status="visible",
+                        status=CommentStatus.VISIBLE,
                         created_at=now - timedelta(minutes=rng.randint(1, 500_000)),
                     )
                 )

@@ -2,7 +2,11 @@
 
 from flask import Flask
 
+from blog.digest import cli, services
+from blog.mail.kinds import register_kind
+
 
 def init_app(app: Flask) -> None:
-    """Register the digest's mail context (the posts a digest lists)."""
-    from blog.digest import services  # noqa: F401
+    """Declare the digest mail (its posts looked up when sent) and add ``send-digest``."""
+    register_kind(services.KIND, context=services.digest_context)
+    app.cli.add_command(cli.send_digest_command)

@@ -9,10 +9,11 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.extensions import db
-from blog.jobs.mailer import absolute_url, context_loader, post_url
-from blog.jobs.outbox import queue_many
+from blog.mail.messages import absolute_url, post_url
+from blog.mail.queue import queue_many
 from blog.models import Post, User, utcnow
 
+KIND = "digest"
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
 _SALT = "digest-unsubscribe"
 
@@ -41,40 +42,41 @@ def send_digest(frequencies: list[str] | None = None, now: datetime | None = Non
     run = DigestRun()
     messages: list[dict] = []
     for frequency in frequencies or due_frequencies(now):
-        post_ids = (
-            db.session.execute(
-                db.select(Post.id)
-                .where(Post.status == "published", Post.publish_at > now - PERIODS[frequency], Post.publish_at <= now)
-                .order_by(Post.publish_at.desc())
-            )
-            .scalars()
-            .all()
-        )
-        subscribers = (
-            db.session.execute(
-                db.select(User.id, User.email, User.display_name, User.username).where(
-                    User.digest == frequency, User.active.is_(True)
-                )
-            ).all()
-            if post_ids
-            else []
-        )
+        post_ids = _posts_of_period(frequency, now)
+        subscribers = _subscribers(frequency) if post_ids else []
         run.posts[frequency], run.subscribers[frequency] = len(post_ids), len(subscribers)
-        if dry_run:
-            continue
-        messages += [
-            {
-                "key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}",
-                "kind": "digest",
-                "recipient": user.email,
-                "payload": _payload(user, frequency, post_ids),
-            }
-            for user in subscribers
-        ]
+        if not dry_run:
+            messages += [_message(user, frequency, post_ids, now) for user in subscribers]
     if messages:
         run.queued = len(queue_many(db.session, messages, current_app.config["DIGEST_BATCH_SIZE"]))
     db.session.commit()
     return run
+
+
+def _posts_of_period(frequency: str, now: datetime) -> list[int]:
+    """The posts readers could first see in the period before ``now``, newest first."""
+    query = (
+        db.select(Post.id)
+        .where(Post.visible_at(now), Post.publish_at > now - PERIODS[frequency])
+        .order_by(Post.publish_at.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def _subscribers(frequency: str) -> list:
+    query = db.select(User.id, User.email, User.display_name, User.username).where(
+        User.digest == frequency, User.active.is_(True)
+    )
+    return list(db.session.execute(query))
+
+
+def _message(user, frequency: str, post_ids: list[int], now: datetime) -> dict:
+    return {
+        "key": f"digest:{frequency}:{user.id}:{now:%Y%m%d}",
+        "kind": KIND,
+        "recipient": user.email,
+        "payload": _payload(user, frequency, post_ids),
+    }
 
 
 def _payload(user, frequency: str, post_ids: list[int]) -> dict:
@@ -118,15 +120,15 @@ def unsubscribe(user: User) -> None:
 _posts_cache: dict[tuple[int, ...], list[dict]] = {}
 
 
-@context_loader("digest")
-def _digest_context(payload: dict) -> dict:
+def digest_context(payload: dict) -> dict:
+    """The entries of the posts a digest lists."""
     # Thousands of digests list the same posts: render their entries once per worker process.
     ids = tuple(payload.get("post_ids", []))
     if ids not in _posts_cache:
         if len(_posts_cache) > 16:
             _posts_cache.clear()
         posts = db.session.execute(
-            db.select(Post).where(Post.id.in_(ids), Post.status == "published").order_by(Post.publish_at.desc())
+            db.select(Post).where(Post.id.in_(ids), Post.visible_at(utcnow())).order_by(Post.publish_at.desc())
         ).scalars()
         _posts_cache[ids] = [
             {"title": p.title, "author": p.author.name, "url": post_url(p.slug), "summary": p.summary} for p in posts

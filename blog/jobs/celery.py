@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from celery.schedules import crontab
-from celery.signals import task_failure
 from flask import Flask, has_app_context
 
-from blog.jobs.alarms import alarm_on_task_failure
 from blog.jobs.broker import use_embedded_transport
+from blog.jobs.schedule import beat_schedule
 
-#: Modules whose tasks the worker must know.
-TASK_MODULES = ["blog.jobs.tasks", "blog.posts.tasks", "blog.digest.tasks", "blog.notifications.tasks"]
+#: Modules whose tasks the worker must know: one per area that has tasks.
+TASK_MODULES = [
+    "blog.jobs.tasks",
+    "blog.mail.tasks",
+    "blog.posts.tasks",
+    "blog.digest.tasks",
+    "blog.notifications.tasks",
+]
 
 
 def make_celery(app: Flask) -> Celery:
@@ -39,7 +43,6 @@ def make_celery(app: Flask) -> Celery:
     celery.conf.update(celery_settings(app.config))
     celery.set_default()
     celery.flask_app = app  # for signal handlers, which run outside any task's context
-    task_failure.connect(alarm_on_task_failure, weak=False, dispatch_uid="blog-failure-alarm")
     app.extensions["celery"] = celery
     return celery
 
@@ -73,36 +76,7 @@ def celery_settings(config) -> dict:
         "task_reject_on_worker_lost": not config["CELERY_BROKER_URL"].startswith("sqla"),
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
-        "task_always_eager": config["CELERY_TASK_ALWAYS_EAGER"],
         "timezone": "UTC",
         "enable_utc": True,
         "beat_schedule": beat_schedule(config),
     }
-
-
-def beat_schedule(config) -> dict:
-    """The periodic work; only one beat may run it (the sweeps are safe to run twice)."""
-    sweep = config["JOBS_SWEEP_SECONDS"]
-    schedule = {
-        "dispatch-due-mail": {"task": "blog.jobs.tasks.sweep_outbox", "schedule": sweep},
-        "publish-due-posts": {"task": "blog.posts.tasks.publish_due_posts", "schedule": sweep},
-        "notify-followers": {"task": "blog.notifications.tasks.notify_followers", "schedule": sweep},
-        "send-digest": {"task": "blog.digest.tasks.send_digest", "schedule": digest_crontab(config)},
-    }
-    if config["CELERY_BROKER_URL"].startswith("sqla+"):
-        schedule["clean-embedded-broker"] = {
-            "task": "blog.jobs.tasks.clean_embedded_broker",
-            "schedule": crontab(minute="*/10"),
-        }
-    return schedule
-
-
-def digest_crontab(config) -> crontab:
-    """Parse ``DIGEST_SCHEDULE`` ("minute hour day-of-month month day-of-week")."""
-    fields = config["DIGEST_SCHEDULE"].split()
-    if len(fields) != 5:
-        raise ValueError(f"DIGEST_SCHEDULE={config['DIGEST_SCHEDULE']!r} needs five crontab fields, e.g. '0 7 * * *'")
-    minute, hour, day_of_month, month_of_year, day_of_week = fields
-    return crontab(
-        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
-    )

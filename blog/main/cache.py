@@ -64,10 +64,9 @@ _BUMP = "page_cache_bump"  # key in Session.info: this flush changed what reader
 
 
 def init_app(app: Flask) -> None:
-    """Choose the store, answer cookie-less readers early, and watch every session for writes."""
+    """Choose the store and watch every session for writes (the factory installs ``CachedPagesMiddleware``)."""
     url = app.config.get("CACHE_REDIS_URL")
     app.extensions["page_cache"] = RedisStore(url) if url else LocalStore(app.config["PAGE_CACHE_ENTRIES"])
-    app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)
     if not event.contains(Session, "before_flush", _note_content_changes):
         event.listen(Session, "before_flush", _note_content_changes)
         event.listen(Session, "after_flush", _bump_after_flush)

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from blog.extensions import db
-from blog.models import Comment, Post, SlugRedirect, Tag, User, UTCDateTime, post_tags, utcnow
+from blog.models import Comment, CommentStatus, Post, SlugRedirect, Tag, User, UTCDateTime, post_tags, utcnow
 
 PAGE_SIZE = 10
 FEED_SIZE = 20
@@ -74,7 +74,7 @@ class PostWithComments:
 
 def is_published():
     """The condition every post a reader may see meets."""
-    return (Post.status == "published") & (Post.publish_at <= utcnow())
+    return Post.visible_at(utcnow())
 
 
 def published_posts():
@@ -85,7 +85,7 @@ def published_posts():
 def _visible_comment_count():
     return (
         select(func.count(Comment.id))
-        .where(Comment.post_id == Post.id, Comment.status == "visible")
+        .where(Comment.post_id == Post.id, Comment.status == CommentStatus.VISIBLE)
         .correlate(Post)
         .scalar_subquery()
     )
@@ -122,7 +122,7 @@ def _list_statement(kind: str):
             _visible_comment_count(),
         )
         .join(User, User.id == Post.author_id)
-        .where(Post.status == "published", Post.publish_at <= bindparam("now", type_=UTCDateTime()))
+        .where(Post.visible_at(bindparam("now", type_=UTCDateTime())))
     )
     return (
         _LIST_CONDITIONS[kind](query)
@@ -185,7 +185,7 @@ def post_with_comments(slug: str) -> PostWithComments | None:
 _COMMENTS_OF_POST = (
     select(Comment.id, Comment.body_html, Comment.created_at, User.username, User.display_name)
     .join(User, User.id == Comment.author_id)
-    .where(Comment.post_id == bindparam("post_id"), Comment.status == "visible")
+    .where(Comment.post_id == bindparam("post_id"), Comment.status == CommentStatus.VISIBLE)
     .order_by(Comment.created_at, Comment.id)
 )
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from blog.main import cache, queries
 from blog.main.cache import cached_page
 from blog.main.search import search as run_search
 from blog.models import Tag, utcnow
-from blog.permissions import EditPostPermission, comment_permission, write_permission
+from blog.permissions import EditPostPermission, comment_permission
 from blog.posts.forms import CommentForm
 
 bp = Blueprint("main", __name__)
-bp.record_once(lambda state: cache.init_app(state.app))
-bp.record_once(lambda state: state.app.jinja_env.globals.update(cached_url=cached_url))
 
 
 def cached_url(endpoint: str, **values) -> str:
@@ -29,15 +27,6 @@ def cached_url(endpoint: str, **values) -> str:
 @lru_cache(maxsize=16_384)
 def _memo_url(_script_root: str, endpoint: str, name: str, value: str) -> str:
     return url_for(endpoint, **{name: value})
-
-
-@bp.app_context_processor
-def _permissions() -> dict:
-    # An error raised before Flask-Principal loads the identity (a CSRF failure) still renders the layout.
-    def allowed(permission) -> bool:
-        return "identity" in g and permission.can()
-
-    return {"can_write": lambda: allowed(write_permission), "can_edit": lambda post: allowed(EditPostPermission(post))}
 
 
 def _page() -> int:

@@ -14,11 +14,16 @@ from blog.models.content import (
     post_tags,
 )
 from blog.models.jobs import Announcement, JobHeartbeat, OutboxMessage, Reminder, SuppressedAddress
+from blog.models.states import CommentStatus, OutboxStatus, PostStatus, RequestStatus
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import DIGEST_CHOICES, ROLE_NAMES, OAuthAccount, Role, User, user_roles
 
 __all__ = [
     "COMMENT_STATUSES",
+    "CommentStatus",
+    "OutboxStatus",
+    "PostStatus",
+    "RequestStatus",
     "DIGEST_CHOICES",
     "POST_STATUSES",
     "ROLE_NAMES",

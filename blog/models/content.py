@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
+from blog.models.states import CommentStatus, PostStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
 
-POST_STATUSES = ("draft", "scheduled", "published")
-COMMENT_STATUSES = ("visible", "hidden")
+POST_STATUSES = tuple(PostStatus)
+COMMENT_STATUSES = tuple(CommentStatus)
 SLUG_MAX = 120
 
 post_tags = db.Table(
@@ -67,7 +69,7 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[PostStatus] = mapped_column(state_column(PostStatus, 12), default=PostStatus.DRAFT)
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -82,9 +84,20 @@ class Post(db.Model):
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"
 
+    @hybrid_method
+    def visible_at(self, moment: datetime) -> bool:
+        """Whether readers may see the post at ``moment``: the one rule for pages, feeds, search and mail."""
+        return self.status == PostStatus.PUBLISHED and self.publish_at is not None and self.publish_at <= moment
+
+    @visible_at.inplace.expression
+    @classmethod
+    def _visible_at_expression(cls, moment: datetime) -> ColumnElement[bool]:
+        return and_(cls.status == PostStatus.PUBLISHED, cls.publish_at <= moment)
+
     @property
     def is_public(self) -> bool:
-        return self.status == "published" and self.publish_at is not None and self.publish_at <= utcnow()
+        """Whether readers may see the post now."""
+        return self.visible_at(utcnow())
 
     def set_body(self, markdown_text: str) -> None:
         """Store the Markdown body with its sanitised HTML and plain-text summary."""
@@ -98,19 +111,20 @@ class Post(db.Model):
         """Make the post public now (or keep the scheduled time if it has passed)."""
         now = utcnow()
         if at is None:
-            at = self.publish_at if self.status == "scheduled" and self.publish_at and self.publish_at <= now else now
-        self.status = "published"
+            due = self.status == PostStatus.SCHEDULED and self.publish_at and self.publish_at <= now
+            at = self.publish_at if due else now
+        self.status = PostStatus.PUBLISHED
         self.publish_at = at
 
     def schedule(self, at: datetime) -> None:
         """Make the post public at ``at``, a timezone-aware time in the future."""
         if at <= utcnow():
             raise ValueError("a scheduled time must be in the future")
-        self.status = "scheduled"
+        self.status = PostStatus.SCHEDULED
         self.publish_at = at
 
     def unpublish(self) -> None:
-        self.status = "draft"
+        self.status = PostStatus.DRAFT
 
     def assign_slug(self) -> None:
         """Give the post a unique slug made from its title; keep the old one as a redirect."""
@@ -168,7 +182,7 @@ class Comment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="visible")
+    status: Mapped[CommentStatus] = mapped_column(state_column(CommentStatus, 10), default=CommentStatus.VISIBLE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     post: Mapped[Post] = relationship(back_populates="comments")
@@ -181,10 +195,10 @@ class Comment(db.Model):
         self.body_html = render_markdown(markdown_text)
 
     def hide(self) -> None:
-        self.status = "hidden"
+        self.status = CommentStatus.HIDDEN
 
     def show(self) -> None:
-        self.status = "visible"
+        self.status = CommentStatus.VISIBLE
 
 
 class AuthorFollow(db.Model):

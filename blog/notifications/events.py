@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import aliased, object_session
 
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import Comment, Post, User
+
+KIND = "comment"
 
 
 def listen() -> None:
-    """Register the events once per process (mapper events are global)."""
+    """A new ``Comment`` row queues a notice to the post's author (once per process: mapper events are global)."""
     if not event.contains(Comment, "after_insert", queue_comment_notice):
         event.listen(Comment, "after_insert", queue_comment_notice)
 
@@ -38,7 +40,7 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
         object_session(comment),
         connection=connection,
         key=f"comment:{comment.id}",
-        kind="comment",
+        kind=KIND,
         recipient=row.email,
         payload={
             "name": row.display_name or row.username,

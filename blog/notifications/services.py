@@ -10,15 +10,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from blog.extensions import db
-from blog.jobs import services as job_services
-from blog.jobs.mailer import context_loader, one_line, post_url
-from blog.jobs.outbox import queue_mail
-from blog.models import AuthorFollow, Comment, OutboxMessage, Post, User, utcnow
+from blog.jobs import heartbeats
+from blog.mail.messages import one_line, post_url
+from blog.mail.queue import queue_mail
+from blog.models import AuthorFollow, Comment, OutboxMessage, OutboxStatus, Post, User, utcnow
 
 #: Posts published this long ago are still looked at, so that a post published
 #: (by the scheduled-publishing sweep) just after a run is not missed.
 LOOKBACK = timedelta(hours=1)
 FOLLOW_HEARTBEAT = "notify_followers"
+FOLLOW_KIND = "follow"
 
 
 def follow(reader: User, author_id: int) -> bool:
@@ -34,6 +35,11 @@ def follow(reader: User, author_id: int) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def is_following(reader: User, author_id: int) -> bool:
+    """Whether ``reader`` follows the author ``author_id``."""
+    return db.session.get(AuthorFollow, (reader.id, author_id)) is not None
 
 
 def unfollow(reader: User, author_id: int) -> bool:
@@ -54,11 +60,11 @@ def notify_followers(now: datetime | None = None) -> int:
     Returns how many readers got posts added.
     """
     now = now or utcnow()
-    heartbeat = job_services.last_run(FOLLOW_HEARTBEAT)
+    heartbeat = heartbeats.last_run(FOLLOW_HEARTBEAT)
     done = set(json.loads(heartbeat.detail)) if heartbeat and heartbeat.detail else set()
     posts = db.session.execute(
         db.select(Post.id, Post.author_id, Post.publish_at).where(
-            Post.status == "published", Post.publish_at > now - LOOKBACK, Post.publish_at <= now
+            Post.visible_at(now), Post.publish_at > now - LOOKBACK
         )
     ).all()
     new = [post for post in posts if post.id not in done]
@@ -76,7 +82,7 @@ def notify_followers(now: datetime | None = None) -> int:
     for reader_id, post_ids in by_reader.items():
         _add_to_hourly_mail(reader_id, post_ids, now)
     db.session.commit()
-    job_services.record_heartbeat(FOLLOW_HEARTBEAT, json.dumps(sorted(post.id for post in posts)))
+    heartbeats.record_heartbeat(FOLLOW_HEARTBEAT, json.dumps(sorted(post.id for post in posts)))
     return len(by_reader)
 
 
@@ -90,7 +96,7 @@ def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> N
         payload = {"subject": "New posts from authors you follow", "name": reader.name, "post_ids": post_ids}
         if (
             queue_mail(
-                db.session, key=key, kind="follow", recipient=reader.email, payload=payload, due_at=max(start, now)
+                db.session, key=key, kind=FOLLOW_KIND, recipient=reader.email, payload=payload, due_at=max(start, now)
             )
             is not None
         ):
@@ -102,7 +108,7 @@ def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> N
             update(OutboxMessage)
             .where(
                 OutboxMessage.key == key,
-                OutboxMessage.status == "pending",
+                OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.attempts == 0,
                 OutboxMessage.locked_until.is_(None),
             )
@@ -116,18 +122,18 @@ def _post_entry(post: Post) -> dict:
     return {"title": post.title, "author": post.author.name, "url": post_url(post.slug), "summary": post.summary}
 
 
-@context_loader("follow")
-def _follow_context(payload: dict) -> dict:
+def follow_context(payload: dict) -> dict:
+    """The posts a follower mail lists, as they are when it is sent (unpublished ones left out)."""
     posts = db.session.execute(
         db.select(Post)
-        .where(Post.id.in_(payload.get("post_ids", [])), Post.status == "published")
+        .where(Post.id.in_(payload.get("post_ids", [])), Post.visible_at(utcnow()))
         .order_by(Post.publish_at)
     ).scalars()
     return {"posts": [_post_entry(post) for post in posts]}
 
 
-@context_loader("comment")
-def _comment_context(payload: dict) -> dict:
+def comment_context(payload: dict) -> dict:
+    """The comment a notice is about, with its post."""
     comment = db.session.get(Comment, payload.get("comment_id"))
     if comment is None:
         return {"post_title": "", "excerpt": "(the comment was deleted)", "post_url": payload.get("base_url", "")}

@@ -5,19 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from blog.extensions import db
-from blog.models import AuthorFollow
 from blog.notifications import services
 
 bp = Blueprint("notifications", __name__)
-
-
-@bp.app_context_processor
-def _follow_helpers():
-    def is_following(author) -> bool:
-        return current_user.is_authenticated and db.session.get(AuthorFollow, (current_user.id, author.id)) is not None
-
-    return {"is_following": is_following}
 
 
 @bp.post("/authors/<int:author_id>/follow")

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from blog.models import Post, Tag, utcnow
+from blog.models import Post, PostStatus, Tag, utcnow
 
 TITLE_MAX = 200
 BODY_MAX = 100_000
@@ -17,9 +17,9 @@ TAG_MAX = 40
 TAGS_FIELD_MAX = 500
 COMMENT_MAX = 5_000
 STATUS_CHOICES = [
-    SelectChoice("draft", "Draft"),
-    SelectChoice("published", "Published"),
-    SelectChoice("scheduled", "Scheduled"),
+    SelectChoice(PostStatus.DRAFT, "Draft"),
+    SelectChoice(PostStatus.PUBLISHED, "Published"),
+    SelectChoice(PostStatus.SCHEDULED, "Scheduled"),
 ]
 
 
@@ -56,7 +56,7 @@ class PostForm(FlaskForm):
             Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
         ],
     )
-    status = SelectField("Status", choices=STATUS_CHOICES, default="draft")
+    status = SelectField("Status", choices=STATUS_CHOICES, default=PostStatus.DRAFT)
     publish_at = DateTimeLocalField(
         "Publish at (UTC)", validators=[Optional()], description="Only for scheduled posts."
     )
@@ -74,7 +74,7 @@ class PostForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         # Checked here, not in validate_publish_at: Optional() stops that chain on an empty field.
         valid = super().validate(extra_validators)
-        if valid and self.status.data == "scheduled":
+        if valid and self.status.data == PostStatus.SCHEDULED:
             if self.publish_at.data is None:
                 self.publish_at.errors.append("Choose when a scheduled post should be published.")
                 return False

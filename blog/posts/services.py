@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import update
 
+from blog.after_commit import enqueue_after_commit
 from blog.extensions import db
-from blog.jobs.outbox import enqueue_after_commit
 from blog.main.cache import bump_generation
-from blog.models import Comment, Post, Tag, User, utcnow
+from blog.models import Comment, Post, PostStatus, Tag, User, utcnow
+
+PUBLISH_POST = "blog.posts.tasks.publish_post"
 
 
 def save_post(
@@ -20,12 +22,10 @@ def save_post(
     title: str,
     body: str,
     tag_names: list[str],
-    status: str,
+    status: PostStatus,
     publish_at: datetime | None = None,
 ) -> Post:
     """Create (``post`` None) or update a post; schedule its publication if asked. Commits."""
-    from blog.posts.tasks import publish_post
-
     tags = Tag.from_names(tag_names)
     if post is None:
         # Not in the session until it has a slug: queries below autoflush.
@@ -37,10 +37,10 @@ def save_post(
     post.assign_slug()
     db.session.add(post)
     db.session.flush()
-    if post.status == "scheduled" and post.publish_at <= utcnow() + _eta_horizon():
+    if post.status == PostStatus.SCHEDULED and post.publish_at <= utcnow() + _eta_horizon():
         # The sweep (publish_due_posts) covers a lost task, a broker that is down, and posts
         # scheduled beyond the horizon, which would outlive the broker's visibility timeout.
-        enqueue_after_commit(db.session, publish_post, post.id, eta=post.publish_at)
+        enqueue_after_commit(db.session, PUBLISH_POST, post.id, eta=post.publish_at)
     db.session.commit()
     return post
 
@@ -50,10 +50,10 @@ def _eta_horizon() -> timedelta:
 
 
 def _apply_status(post: Post, status: str, publish_at: datetime | None) -> None:
-    if status == "published":
-        if post.status != "published":
+    if status == PostStatus.PUBLISHED:
+        if post.status != PostStatus.PUBLISHED:
             post.publish()
-    elif status == "scheduled":
+    elif status == PostStatus.SCHEDULED:
         post.schedule(publish_at)
     else:
         post.unpublish()
@@ -78,7 +78,9 @@ def publish_due_posts() -> int:
     """Publish scheduled posts whose time has passed; return how many changed."""
     # One conditional update: two sweeps at once cannot publish a post twice.
     changed = db.session.execute(
-        update(Post).where(Post.status == "scheduled", Post.publish_at <= utcnow()).values(status="published")
+        update(Post)
+        .where(Post.status == PostStatus.SCHEDULED, Post.publish_at <= utcnow())
+        .values(status=PostStatus.PUBLISHED)
     ).rowcount
     if changed:
         bump_generation(db.session.connection())
@@ -90,8 +92,8 @@ def publish_if_due(post_id: int) -> bool:
     """Publish the scheduled post ``post_id`` if its time has come; return whether it changed."""
     changed = db.session.execute(
         update(Post)
-        .where(Post.id == post_id, Post.status == "scheduled", Post.publish_at <= utcnow())
-        .values(status="published")
+        .where(Post.id == post_id, Post.status == PostStatus.SCHEDULED, Post.publish_at <= utcnow())
+        .values(status=PostStatus.PUBLISHED)
     ).rowcount
     if changed:
         bump_generation(db.session.connection())

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from blog.main import queries
 from blog.markdown import render_markdown
-from blog.models import Post
+from blog.models import Post, PostStatus
 from blog.permissions import EditPostPermission, comment_permission, require, write_permission
 from blog.posts import services
 from blog.posts.forms import BODY_MAX, CommentForm, PostForm
@@ -79,8 +79,8 @@ def comment(slug: str):
 
 
 def _saved_message(post: Post) -> str:
-    if post.status == "scheduled":
+    if post.status == PostStatus.SCHEDULED:
         return f"Saved. “{post.title}” will be published on {post.publish_at:%Y-%m-%d at %H:%M} UTC."
-    if post.status == "draft":
+    if post.status == PostStatus.DRAFT:
         return f"Draft “{post.title}” saved. Only you and the editors can see it."
     return f"“{post.title}” is published."

@@ -2,9 +2,12 @@
 
 from flask import Flask
 
+from blog.mail.kinds import register_kind
+from blog.reminders import events, services
+
 
 def init_app(app: Flask) -> None:
-    """Queue reminder mail from new ``Reminder`` rows and mark them sent."""
-    from blog.reminders import events, services  # noqa: F401  (services registers its mail hooks)
-
+    """Declare the reminder mail, queue it from new ``Reminder`` rows, and offer ``may_remind`` to templates."""
+    register_kind(events.KIND, context=services.reminder_context, on_sent=services.mark_reminder_sent)
     events.listen()
+    app.jinja_env.globals["may_remind"] = services.may_remind

@@ -5,12 +5,19 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import object_session
 
-from blog.jobs.outbox import queue_mail
+from blog.mail.queue import queue_mail
 from blog.models import Reminder, User
+
+KIND = "reminder"
+
+
+def mail_key(reminder_id: int) -> str:
+    """The outbox key of a reminder's mail: one mail per reminder."""
+    return f"reminder:{reminder_id}"
 
 
 def listen() -> None:
-    """Register the events once per process (mapper events are global)."""
+    """A new ``Reminder`` row queues its mail for ``remind_at`` (once per process: mapper events are global)."""
     if not event.contains(Reminder, "after_insert", queue_reminder_mail):
         event.listen(Reminder, "after_insert", queue_reminder_mail)
 
@@ -23,8 +30,8 @@ def queue_reminder_mail(_mapper, connection, reminder: Reminder) -> None:
     queue_mail(
         object_session(reminder),
         connection=connection,
-        key=f"reminder:{reminder.id}",
-        kind="reminder",
+        key=mail_key(reminder.id),
+        kind=KIND,
         recipient=user.email,
         due_at=reminder.remind_at,
         payload={

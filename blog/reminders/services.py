@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from blog.extensions import db
-from blog.jobs.mailer import context_loader, one_line, post_url
-from blog.jobs.outbox import on_sent
+from blog.mail.messages import one_line, post_url
 from blog.models import OutboxMessage, Post, Reminder, User, utcnow
+from blog.reminders.events import mail_key
 
 CHOICES = {"1h": timedelta(hours=1), "tomorrow": timedelta(days=1), "week": timedelta(weeks=1)}
 
@@ -55,11 +55,7 @@ def cancel_reminder(user: User, reminder_id: int) -> bool:
     if reminder is None or reminder.user_id != user.id or reminder.sent_at or reminder.canceled_at:
         return False
     reminder.canceled_at = utcnow()
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.key == f"reminder:{reminder.id}", OutboxMessage.status == "pending")
-        .values(status="canceled", last_error="canceled by the user")
-    )
+    OutboxMessage.cancel_pending(db.session, mail_key(reminder.id), "canceled by the user")
     db.session.commit()
     return True
 
@@ -70,15 +66,15 @@ def reminders_of(user: User) -> list[Reminder]:
     return list(db.session.execute(query).scalars())
 
 
-@on_sent("reminder")
-def _mark_reminder_sent(message: OutboxMessage) -> None:
+def mark_reminder_sent(message: OutboxMessage) -> None:
+    """Once its mail is sent, the reminder shows as sent."""
     db.session.execute(
         update(Reminder).where(Reminder.id == message.payload.get("reminder_id")).values(sent_at=utcnow())
     )
 
 
-@context_loader("reminder")
-def _reminder_context(payload: dict) -> dict:
+def reminder_context(payload: dict) -> dict:
+    """The reminder's note and post as they are when the mail is sent."""
     reminder = db.session.get(Reminder, payload.get("reminder_id"))
     post = reminder.post if reminder else None
     context = {

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import current_app
 
 from blog.extensions import db
-from blog.jobs.mailer import context_loader, one_line
-from blog.jobs.outbox import queue_many
-from blog.jobs.services import outbox_counts
-from blog.models import Announcement, Role, User
+from blog.mail.messages import one_line
+from blog.mail.overview import outbox_counts
+from blog.mail.queue import queue_many
+from blog.markdown import render_markdown
+from blog.models import Announcement, OutboxStatus, Role, User
 from blog.models.user import ROLE_NAMES
 
+KIND = "announcement"
 AUDIENCES = {"subscribers": "Digest subscribers", **{f"role:{name}": f"Every {name}" for name in ROLE_NAMES}}
 
 
@@ -58,7 +60,7 @@ def announce(
         [
             {
                 "key": f"announcement:{announcement.id}:{address}",
-                "kind": "announcement",
+                "kind": KIND,
                 "recipient": address,
                 "batch_id": announcement.id,
                 "payload": {"subject": announcement.subject, "name": name, "announcement_id": announcement.id},
@@ -74,9 +76,9 @@ def announce(
 def progress(announcement: Announcement) -> dict:
     """The announcement's delivery so far, for the admin page and ``/api/tasks/<id>``."""
     counts = outbox_counts(announcement.id)
-    done = announcement.total - counts["pending"]
-    if counts["pending"] == 0:
-        state = "done" if counts["failed"] == 0 else "done with failures"
+    done = announcement.total - counts[OutboxStatus.PENDING]
+    if counts[OutboxStatus.PENDING] == 0:
+        state = "done" if counts[OutboxStatus.FAILED] == 0 else "done with failures"
     else:
         state = "queued" if done == 0 else "sending"
     return {
@@ -92,10 +94,8 @@ def progress(announcement: Announcement) -> dict:
 _bodies: dict[int, dict] = {}
 
 
-@context_loader("announcement")
-def _announcement_context(payload: dict) -> dict:
-    from blog.markdown import render_markdown
-
+def announcement_context(payload: dict) -> dict:
+    """The announcement's text and HTML, for its mail (the payload names only its id)."""
     announcement_id = payload.get("announcement_id")
     if announcement_id not in _bodies:  # rendered once per worker process, not once per recipient
         if len(_bodies) > 16:

@@ -1,4 +1,4 @@
-"""Forms of the admin mail pages."""
+"""The form an admin writes an announcement in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from blog.jobs.announcements import AUDIENCES
+from blog.announcements.services import AUDIENCES
 
 
 class AnnouncementForm(FlaskForm):

@@ -182,7 +182,7 @@ def _send_claimed(message: OutboxMessage, connection: Any, batch: bool = False) 
     batch, whose connection is still good); a broken connection propagates.
     """
     try:
-        built = build_message(message.kind, message.recipient, message.payload)
+        built = build_message(message.kind, message.recipient, message.payload, key=message.key)
     except UnknownKind as exc:
         return _fail(message, str(exc))
     try:

@@ -208,6 +208,7 @@ def _sent(message: OutboxMessage) -> str:
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     message.mark_sent()
     db.session.commit()
+    log.info("sent %s mail %s", message.kind, message.key)
     kind = get_kind(message.kind)
     if kind.on_sent is not None:
         kind.on_sent(message)

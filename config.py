@@ -46,6 +46,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "LOG_DIR": str,
     "LOG_RETENTION_DAYS": int,
     "BLOG_PROXY_COUNT": int,
+    "METRICS_ENABLED": bool,
+    "METRICS_ALLOW": str,
     # Reading and writing
     "CACHE_REDIS_URL": str,
     "PAGE_CACHE_ENABLED": bool,
@@ -122,6 +124,8 @@ class Config:
     LOG_DIR: str | None = None  # unset: stderr; set: app.log, access.log, worker.log rotated daily
     LOG_RETENTION_DAYS = 14
     BLOG_PROXY_COUNT = 0  # trusted proxies in front (X-Forwarded-*, X-Request-ID are believed only then)
+    METRICS_ENABLED = False
+    METRICS_ALLOW = "127.0.0.0/8,::1"
 
     # Reading and writing: post limits, search, feeds, the page cache.
     CACHE_REDIS_URL: str | None = None  # shared page cache; unset: each process keeps its own

@@ -23,6 +23,7 @@ from blog import (
     logs,
     mail,
     main,
+    metrics,
     notifications,
     permissions,
     reminders,
@@ -89,6 +90,7 @@ def register_areas(app: Flask) -> None:
     after_commit.init_app(app)  # run after-commit work (mail hand-over, scheduled publishing)
     jobs.init_app(app)  # Celery bound to the app: make_celery's ContextTask
     request_ids.init_app(app)  # a request's id travels into the tasks it causes
+    metrics.init_app(app)  # requests named by endpoint for /metrics
     mail.init_app(app)  # the outbox's own kinds and the failure alarm
     templating.init_app(app)  # hashed static URLs and time filters
     main.init_app(app)  # the page cache's store and invalidation
@@ -113,15 +115,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp, url_prefix="/admin/mail")
     app.register_blueprint(announcements_bp, url_prefix="/admin/announcements")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(metrics.bp)
 
 
 def register_middleware(app: Flask) -> None:
     """Wrap the WSGI app; the last one listed sees a request first."""
     # Cookie-less readers get cached pages before Flask runs.
     app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
-    # Outermost: every request, cached or not, gets an id and an access-log line.
+    # Outermost: every request, cached or not, gets an id, an access-log line and its metrics.
     trust_proxy = app.config["BLOG_PROXY_COUNT"] > 0
-    app.wsgi_app = RequestIdMiddleware(app.wsgi_app, trust_incoming=trust_proxy)  # type: ignore[method-assign]
+    app.wsgi_app = RequestIdMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, trust_incoming=trust_proxy, observers=(metrics.observe_request,)
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -25,6 +25,8 @@ TASK_HEADER = "blog_request_id"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _current: ContextVar[str | None] = ContextVar("blog_request_id", default=None)
 access_log = logging.getLogger("blog.access")
+#: Called with (environ, status code, response headers, seconds) once a response is sent (the metrics).
+Observer = Callable[[dict[str, Any], str, list[tuple[str, str]], float], None]
 
 
 def current_request_id() -> str | None:
@@ -42,16 +44,17 @@ def init_app(app: Flask) -> None:
 class RequestIdMiddleware:
     """Give every request an id (a trusted proxy's ``X-Request-ID``, else a new one) and log its access."""
 
-    def __init__(self, wsgi_app: Any, trust_incoming: bool):
-        self.wsgi_app, self.trust_incoming = wsgi_app, trust_incoming
+    def __init__(self, wsgi_app: Any, trust_incoming: bool, observers: tuple[Observer, ...] = ()):
+        self.wsgi_app, self.trust_incoming, self.observers = wsgi_app, trust_incoming, observers
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request_id = self._incoming(environ) or uuid.uuid4().hex
         environ["blog.request_id"] = request_id
-        started, seen = time.perf_counter(), {}
+        started = time.perf_counter()
+        seen: dict[str, Any] = {}
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            seen["status"] = status
+            seen["status"], seen["headers"] = status, headers
             kept = [(name, value) for name, value in headers if name.lower() != HEADER.lower()]
             return start_response(status, [*kept, (HEADER, request_id)], exc_info)
 
@@ -60,7 +63,7 @@ class RequestIdMiddleware:
             body = self.wsgi_app(environ, start)
         finally:
             _current.reset(token)
-        return _LoggedBody(body, environ, seen, started, request_id)
+        return _LoggedBody(body, environ, seen, started, request_id, self.observers)
 
     def _incoming(self, environ: dict[str, Any]) -> str | None:
         # A client could choose its own id to confuse the logs; only a trusted proxy's counts.
@@ -71,9 +74,17 @@ class RequestIdMiddleware:
 class _LoggedBody:
     """The response body; the access line is written once, when it has all been sent or is closed."""
 
-    def __init__(self, body: Iterable[bytes], environ: dict[str, Any], seen: dict, started: float, request_id: str):
+    def __init__(
+        self,
+        body: Iterable[bytes],
+        environ: dict[str, Any],
+        seen: dict,
+        started: float,
+        request_id: str,
+        observers: tuple[Observer, ...],
+    ):
         self.body, self.environ, self.seen, self.started, self.request_id = body, environ, seen, started, request_id
-        self.logged = False
+        self.observers, self.logged = observers, False
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self.body
@@ -90,9 +101,12 @@ class _LoggedBody:
         if self.logged:
             return
         self.logged = True
-        duration_ms = round((time.perf_counter() - self.started) * 1000, 1)
+        seconds = time.perf_counter() - self.started
+        duration_ms = round(seconds * 1000, 1)
         path = self.environ.get("PATH_INFO", "")
         status = self.seen.get("status", "-").split(" ", 1)[0]
+        for observe in self.observers:
+            observe(self.environ, status, self.seen.get("headers", []), seconds)
         access_log.info(
             "%s %s %s %.1fms",
             self.environ.get("REQUEST_METHOD", "-"),

@@ -54,6 +54,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "RATELIMIT_REGISTER": str,
     "RATELIMIT_RESET": str,
     "PASSWORD_RESET_MAX_AGE": int,
+    "EMAIL_CONFIRM_MAX_AGE": int,
+    "RATELIMIT_CONFIRM": str,
     "RECAPTCHA_PUBLIC_KEY": str,
     "RECAPTCHA_PRIVATE_KEY": str,
     "OAUTH_PROVIDERS": str,
@@ -133,6 +135,8 @@ class Config:
     RATELIMIT_RESET = "5 per 15 minutes"  # reset requests per address
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds an address-confirmation link stays valid
+    RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None
     # Names of the OAuth providers to offer, e.g. "github,google,oidc"; each one reads

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from limits import parse_many
 
 from blog.extensions import limiter
@@ -37,6 +38,7 @@ LIMITS = {
     "login-account": ("RATELIMIT_LOGIN_ACCOUNT", "account"),
     "register-address": ("RATELIMIT_REGISTER", "address"),
     "reset-address": ("RATELIMIT_RESET", "address"),
+    "confirm-account": ("RATELIMIT_CONFIRM", "account"),
 }
 
 
@@ -62,6 +64,7 @@ login_by_address = _limit("login-address", address_key, TOO_MANY_LOGINS, deduct_
 login_by_account = _limit("login-account", account_key, TOO_MANY_LOGINS, deduct_when=_failed_login)
 register_by_address = _limit("register-address", address_key)
 reset_by_address = _limit("reset-address", address_key)
+confirm_by_account = _limit("confirm-account", lambda: f"user:{current_user.get_id().partition(':')[0]}")
 
 
 def unlock(*, user: User | None = None, address: str | None = None) -> int:

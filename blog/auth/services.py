@@ -9,6 +9,7 @@ from flask import current_app, request, url_for
 from flask_login import login_user, logout_user
 from flask_principal import AnonymousIdentity, Identity, identity_changed
 
+from blog.auth import verification
 from blog.auth.tokens import make_reset_token
 from blog.extensions import bcrypt, db
 from blog.jobs.outbox import queue_mail
@@ -22,6 +23,7 @@ def register_user(username: str, email: str, password: str) -> User:
     user.add_role("reader")
     db.session.add(user)
     db.session.commit()
+    verification.send_confirmation(user)
     return user
 
 
@@ -104,6 +106,19 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+def reset_password(user: User, password: str) -> None:
+    """Set the password from a mailed reset link, which proves the user reads mail at the address.
+
+    An account whose address was never confirmed (registered, or created by a
+    provider that did not vouch for the address) passes to whoever reads that
+    mail: its provider links, made by whoever created it, are dropped.
+    """
+    if not user.email_verified:
+        user.oauth_accounts.clear()
+        user.mark_email_verified()
+    set_password(user, password)
+
+
 def request_authorship(user: User, note: str) -> AuthorRequest | None:
     """File a request to become an author; None if the user writes already or has one pending."""
     if user.has_role("author") or pending_author_request(user) is not None:
@@ -128,8 +143,8 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     """Return the user to log in for this provider account, linking or creating it; and what happened.
 
     The provider account's own link wins; then a logged-in user links it; then
-    an account with the same e-mail, only if the provider says it is verified;
-    else a new reader is created.
+    an account with the same e-mail, only if the provider says it is verified
+    and the account confirmed it too; else a new reader is created.
     """
     from blog.models import OAuthAccount
 
@@ -152,11 +167,19 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
                 "An account with this e-mail exists. Log in with your password, then link the "
                 "provider from your account page."
             )
+        if not existing.email_verified:
+            # Whoever registered it never showed they read this mail: it may be a squatter's account.
+            raise OAuthRefused(
+                "An account with this e-mail exists but its address was never confirmed, so we cannot link it. "
+                "Log in with its password and link the provider from your account page, or reset its password."
+            )
         return _link(_usable(existing), provider, profile), "matched"
     user = User(
         username=_free_username(profile.username_hint or email.partition("@")[0]),
         email=email,
         display_name=profile.name[:100],
+        # An address the provider does not vouch for is not owned: its real owner may claim it by a reset.
+        email_verified_at=utcnow() if profile.email_verified else None,
     )
     user.add_role("reader")
     db.session.add(user)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from joserfc.errors import JoseError
 from requests import RequestException
 
-from blog.auth import oauth, services
+from blog.auth import oauth, services, verification
 from blog.auth.forms import (
     AuthorRequestForm,
     EmailForm,
@@ -22,7 +22,13 @@ from blog.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from blog.auth.limits import login_by_account, login_by_address, register_by_address, reset_by_address
+from blog.auth.limits import (
+    confirm_by_account,
+    login_by_account,
+    login_by_address,
+    register_by_address,
+    reset_by_address,
+)
 from blog.auth.tokens import TokenError, user_for_reset_token
 from blog.extensions import db
 
@@ -72,7 +78,11 @@ def register():
     if form.validate_on_submit():
         user = services.register_user(form.username.data, form.email.data, form.password.data)
         services.start_session(user)
-        flash(f"Welcome, {user.name}! Your account is ready.", "success")
+        flash(
+            f"Welcome, {user.name}! We have e-mailed a link to {user.email}: open it to confirm the address, "
+            "then you can comment and get mail from the blog.",
+            "success",
+        )
         return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
 
@@ -98,7 +108,7 @@ def reset_password(token: str):
         return render_template("auth/reset_request.html", form=ResetRequestForm()), 400
     form = ResetPasswordForm(user)
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.reset_password(user, form.password.data)
         flash("Your password is changed; log in with it now.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -196,10 +206,40 @@ def account_email():
     form = EmailForm(prefix="email")
     if not form.validate_on_submit():
         return _account_page(email_form=form), 400
-    current_user.email = form.email.data
-    db.session.commit()
-    flash("Your e-mail address is changed.", "success")
+    if form.email.data.strip().lower() == current_user.email:
+        flash("That is your address already.", "info")
+        return redirect(url_for("auth.account"))
+    verification.request_email_change(current_user, form.email.data)
+    flash(
+        f"We have e-mailed a link to {form.email.data.strip().lower()}: your address changes when you open it. "
+        "Your current address was told.",
+        "info",
+    )
     return redirect(url_for("auth.account"))
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        user, changed = verification.confirm_email(token)
+    except TokenError as problem:
+        abort(400, str(problem))
+    flash(
+        f"Your e-mail address is now {user.email}." if changed else f"{user.email} is confirmed; thank you.", "success"
+    )
+    return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.post("/confirm/resend")
+@login_required
+@confirm_by_account
+def confirm_resend():
+    if current_user.email_verified:
+        flash("Your address is confirmed already.", "info")
+    else:
+        verification.send_confirmation(current_user)
+        flash(f"We have e-mailed a new link to {current_user.email}.", "info")
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/account/password")

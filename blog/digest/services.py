@@ -53,7 +53,7 @@ def send_digest(frequencies: list[str] | None = None, now: datetime | None = Non
         subscribers = (
             db.session.execute(
                 db.select(User.id, User.email, User.display_name, User.username).where(
-                    User.digest == frequency, User.active.is_(True)
+                    User.digest == frequency, User.active.is_(True), User.email_verified_at.is_not(None)
                 )
             ).all()
             if post_ids

@@ -16,7 +16,7 @@ AUDIENCES = {"subscribers": "Digest subscribers", **{f"role:{name}": f"Every {na
 
 def _audience(audience: str) -> list[tuple[str, str]]:
     """``(email, name)`` of the active users in ``audience``."""
-    query = db.select(User).where(User.active.is_(True))
+    query = db.select(User).where(User.active.is_(True), User.email_verified_at.is_not(None))
     if audience == "subscribers":
         query = query.where(User.digest != "none")
     elif audience.startswith("role:") and audience[5:] in ROLE_NAMES:

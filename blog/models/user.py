@@ -70,6 +70,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the address was confirmed through a mailed link; None: unconfirmed (no mail, no writing).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     digest: Mapped[str] = mapped_column(String(10), default="none")
     notify_comments: Mapped[bool] = mapped_column(default=True)
@@ -90,6 +92,15 @@ class User(UserMixin, db.Model):
     def name(self) -> str:
         """The name to show and to greet the user with."""
         return self.display_name or self.username
+
+    @property
+    def email_verified(self) -> bool:
+        """True once the address was confirmed (or came verified from a provider or an admin)."""
+        return self.email_verified_at is not None
+
+    def mark_email_verified(self) -> None:
+        """Record that the user has shown they read mail at their address."""
+        self.email_verified_at = utcnow()
 
     @property
     def is_active(self) -> bool:

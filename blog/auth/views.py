@@ -9,7 +9,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from joserfc.errors import JoseError
 from requests import RequestException
+from werkzeug.exceptions import TooManyRequests
 
+from blog.auth import login as attempts
 from blog.auth import oauth, services, verification
 from blog.auth.forms import (
     AuthorRequestForm,
@@ -22,13 +24,7 @@ from blog.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from blog.auth.limits import (
-    confirm_by_account,
-    login_by_account,
-    login_by_address,
-    register_by_address,
-    reset_by_address,
-)
+from blog.auth.limits import confirm_by_account, register_by_address, reset_by_address
 from blog.auth.tokens import TokenError, user_for_reset_token
 from blog.extensions import db
 
@@ -46,12 +42,13 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_by_address
-@login_by_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = attempts.attempt_login(form.username.data, form.password.data)
+        except attempts.LoginRefused as refused:
+            raise TooManyRequests(str(refused), retry_after=refused.retry_after) from None
         if user is not None:
             services.start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
@@ -59,6 +56,19 @@ def login():
         # One message whatever was wrong: do not reveal which accounts exist.
         form.password.errors.append("Wrong username or password.")
     return render_template("auth/login.html", form=form, next=request.args.get("next"))
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    try:
+        user = attempts.user_for_login_token(token)
+    except TokenError as problem:
+        abort(400, str(problem))
+    if request.method == "GET":  # a mail scanner's visit must not use the link up
+        return render_template("auth/login_link.html", user=user)
+    services.start_session(user)
+    flash(f"Welcome back, {user.name}.", "success")
+    return redirect(url_for("main.index"))
 
 
 @bp.post("/logout")

@@ -46,10 +46,11 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 def user_for_bearer(header: str | None) -> User | None:
     """The active user whose token is in an ``Authorization: Bearer`` header, or None."""
-    if not header or not header.startswith("Bearer "):
+    scheme, _, credentials = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():  # RFC 7235: schemes are case-insensitive
         return None
     token = db.session.execute(
-        db.select(ApiToken).filter_by(token_hash=_digest(header.removeprefix("Bearer ").strip()))
+        db.select(ApiToken).filter_by(token_hash=_digest(credentials.strip()))
     ).scalar_one_or_none()
     if token is None or not token.user.active:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from blog.api import services
@@ -12,6 +13,7 @@ from blog.jobs import announcements
 from blog.models import Announcement
 
 bp = Blueprint("api", __name__)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 csrf.exempt(bp)
 
 
@@ -23,9 +25,19 @@ def health():
 
 
 def _caller():
-    """The user behind the request's bearer token, else the logged-in user; 401 without either."""
+    """The user behind the request's bearer token, else the logged-in user; 401 without either.
+
+    A browser sends the session cookie with cross-site requests too, so a
+    cookie alone may only read: a write also needs the page's CSRF token in
+    the ``X-CSRFToken`` header.
+    """
     user = services.user_for_bearer(request.headers.get("Authorization"))
     if user is None and current_user.is_authenticated:
+        if request.method not in SAFE_METHODS:
+            try:
+                csrf.protect()
+            except CSRFError:
+                abort(403, "With a session cookie, send the page's CSRF token in X-CSRFToken; or use a bearer token.")
         user = current_user
     if user is None:
         abort(401, "Send an API token: Authorization: Bearer <token> (create one at /account/tokens).")

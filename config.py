@@ -114,7 +114,7 @@ class Config:
     MAIL_FILE_DIR: str | None = None
 
     BCRYPT_LOG_ROUNDS = 12
-    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # long enough for a slow writer; an expired form keeps its text (auth/security.py)
     MAX_CONTENT_LENGTH = 1024 * 1024
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import cache
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask_login import login_user, logout_user
 from flask_principal import AnonymousIdentity, Identity, identity_changed
 
@@ -45,9 +45,11 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def start_session(user: User, remember: bool = False) -> None:
-    """Log ``user`` in on this browser and note when."""
+    """Log ``user`` in on this browser with a fresh session (and CSRF token), and note when."""
     user.last_login_at = utcnow()
     db.session.commit()
+    # Nothing from before the login survives it: whatever a planted cookie held is gone.
+    session.clear()
     login_user(user, remember=remember)
     identity_changed.send(current_app._get_current_object(), identity=Identity(user.id))
 
@@ -62,6 +64,7 @@ def end_session(user: User | None) -> None:
         user.end_all_sessions()
         db.session.commit()
     logout_user()
+    session.clear()
     identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
 
 

@@ -155,9 +155,10 @@ def oauth_callback(provider: str):
     if outcome == "linked":
         flash(f"Your {oauth.label(provider)} account is linked; you can log in with it from now on.", "success")
         return redirect(url_for("auth.account"))
+    target = session.pop("oauth_next", None)  # read before the login starts a fresh session
     services.start_session(user)
     flash(f"Welcome, {user.name}.", "success")
-    return redirect(session.pop("oauth_next", None) or url_for("main.index"))
+    return redirect(target or url_for("main.index"))
 
 
 def _oauth_message(problem: Exception, label: str) -> str:

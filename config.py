@@ -61,6 +61,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PASSWORD_RESET_MAX_AGE": int,
     "EMAIL_CONFIRM_MAX_AGE": int,
     "LOGIN_LINK_MAX_AGE": int,
+    "REAUTH_MAX_AGE": int,
     "RATELIMIT_CONFIRM": str,
     "RECAPTCHA_PUBLIC_KEY": str,
     "RECAPTCHA_PRIVATE_KEY": str,
@@ -143,6 +144,7 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds an address-confirmation link stays valid
     LOGIN_LINK_MAX_AGE = 900  # seconds a mailed login link (sent past an account's limit) stays valid
+    REAUTH_MAX_AGE = 600  # seconds after a fresh provider login that a password-less account may change e-mail
     RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app, session
 from flask_login import current_user
 from flask_wtf import FlaskForm, RecaptchaField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
@@ -83,13 +86,19 @@ class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
 
 
 class _CurrentPasswordMixin:
-    """Asks for the current password, when the user has one (OAuth-only users have none)."""
+    """Asks for the current password; an account without one (OAuth only) must have just logged in at its provider."""
 
     current_password = PasswordField("Current password", validators=[Length(max=PASSWORD_MAX)])
 
     def validate_current_password(self, field) -> None:
-        if current_user.password_hash and not current_user.check_password(field.data or ""):
-            raise ValidationError("The current password is wrong.")
+        if current_user.password_hash:
+            if not current_user.check_password(field.data or ""):
+                raise ValidationError("The current password is wrong.")
+        elif time.time() - session.get("reauth_at", 0) > current_app.config["REAUTH_MAX_AGE"]:
+            raise ValidationError(
+                'Confirm it is you first: use "Confirm it is you" next to your linked account below, then send this '
+                'again within a few minutes (or set a password through "Forgot your password?" on the login page).'
+            )
 
 
 class ProfileForm(FlaskForm):

@@ -189,6 +189,27 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     return _link(user, provider, profile), "created"
 
 
+def needs_link(provider: str, subject: str, current: User) -> bool:
+    """True if the provider account is linked to nobody; False if to ``current``; refuse if to another user."""
+    from blog.models import OAuthAccount
+
+    link = db.session.execute(
+        db.select(OAuthAccount).filter_by(provider=provider, provider_user_id=subject)
+    ).scalar_one_or_none()
+    if link is not None and link.user_id != current.id:
+        raise OAuthRefused("That account is already linked to another user of this blog.")
+    return link is None
+
+
+def link_account(current: User, provider: str, subject: str) -> None:
+    """Link the provider account ``subject`` to ``current`` (after they confirmed it on the page)."""
+    from blog.models import OAuthAccount
+
+    if needs_link(provider, subject, current):
+        current.oauth_accounts.append(OAuthAccount(provider=provider, provider_user_id=subject))
+        db.session.commit()
+
+
 def _usable(user: User) -> User:
     if not user.active:
         raise OAuthRefused("This account is deactivated.")

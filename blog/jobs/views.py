@@ -10,6 +10,7 @@ from blog.jobs import announcements, services
 from blog.jobs.forms import AnnouncementForm
 from blog.models import Announcement, OutboxMessage
 from blog.models.jobs import OUTBOX_STATUSES
+from blog.pagination import page_arg
 from blog.permissions import admin_permission, require
 
 bp = Blueprint("jobs", __name__)
@@ -22,7 +23,7 @@ def outbox():
     status, kind = request.args.get("status") or None, request.args.get("kind") or None
     if status is not None and status not in OUTBOX_STATUSES:
         abort(400, f"unknown state {status!r}; choose one of {', '.join(OUTBOX_STATUSES)}")
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     query = query.filter_by(status=status) if status else query
     query = query.filter_by(kind=kind) if kind else query

@@ -1,0 +1,32 @@
+"""Reading and writing holes from the security review (issue 9, items 13, 17, 18, 20)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from blog.models import utcnow
+
+
+def test_a_tag_only_drafts_use_is_unknown_to_readers(client, make_post):
+    make_post("Secret merger plan", status="draft", tags=("acme-merger",))
+    make_post("Later", status="scheduled", publish_at=utcnow() + timedelta(days=3), tags=("launch-day",))
+    make_post("Public news", tags=("news",))
+    for name in ("acme-merger", "launch-day"):
+        assert client.get(f"/tag/{name}").status_code == 404
+        assert client.get(f"/tag/{name}/feed.atom").status_code == 404
+    assert client.get("/tag/no-such-tag").status_code == 404
+    assert client.get("/tag/news").status_code == 200
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "/tag/news" in sitemap and "acme-merger" not in sitemap and "launch-day" not in sitemap
+    home = client.get("/").get_data(as_text=True)
+    assert "acme-merger" not in home and "launch-day" not in home
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/roles/log", "/admin/mail", "/admin/moderation"])
+@pytest.mark.parametrize("page", ["99999999999999999999999", "100001", "0", "-3"])
+def test_absurd_admin_page_numbers_are_404_not_500(client, login, make_user, url, page):
+    login.as_user(make_user("boss", roles=("admin", "editor", "reader")))
+    assert client.get(f"{url}?page={page}").status_code == 404
+    assert client.get(f"{url}?page=1").status_code == 200

@@ -30,3 +30,33 @@ def test_absurd_admin_page_numbers_are_404_not_500(client, login, make_user, url
     login.as_user(make_user("boss", roles=("admin", "editor", "reader")))
     assert client.get(f"{url}?page={page}").status_code == 404
     assert client.get(f"{url}?page=1").status_code == 200
+
+
+def _valid_xml(text: str) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    ElementTree.fromstring(text.encode())  # raises ParseError on a character XML 1.0 forbids
+
+
+def test_control_characters_are_stripped_from_titles_bodies_and_names(app, client, login, make_user):
+    from blog.extensions import db
+    from blog.models import Post, User
+
+    writer = make_user("writer", roles=("author", "reader"))
+    login.as_user(writer)
+    data = {"title": "Quarterly\x0bresults\x00", "body": "Up\x08 and\x1f up", "tags": "news", "status": "published"}
+    assert client.post("/post/new", data=data).status_code == 302
+    profile = {"profile-display_name": "Wri\x07ter", "profile-digest": "none"}
+    assert client.post("/auth/account/profile", data=profile).status_code == 302
+    with app.app_context():
+        post = db.session.execute(db.select(Post)).scalar_one()
+        assert (post.title, post.body) == ("Quarterlyresults", "Up and up")
+        assert db.session.get(User, writer.id).display_name == "Writer"
+    login.logout()
+    _valid_xml(client.get("/feed.atom").get_data(as_text=True))
+
+
+def test_feeds_stay_valid_xml_with_control_characters_saved_before(client, make_post):
+    make_post("Old\x0btitle", body="old\x0cbody", tags=("news",))
+    for url in ("/feed.atom", "/tag/news/feed.atom", "/sitemap.xml"):
+        _valid_xml(client.get(url).get_data(as_text=True))

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, Val
 
 from blog.auth.passwords import password_problem
 from blog.models import DIGEST_CHOICES, User
+from blog.text import xml_safe
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Long enough for any passphrase; longer than bcrypt's 72 bytes is pre-hashed by the model.
@@ -102,7 +103,9 @@ class _CurrentPasswordMixin:
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Length(max=100)], filters=[lambda v: (v or "").strip()])
+    display_name = StringField(
+        "Display name", validators=[Length(max=100)], filters=[xml_safe, lambda v: (v or "").strip()]
+    )
     digest = SelectField(
         "E-mail digest",
         choices=[

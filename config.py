@@ -75,6 +75,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "JOBS_REDISPATCH_SECONDS": float,
     "JOBS_WORKER_STALE_SECONDS": float,
     "API_MAIL_MAX_RECIPIENTS": int,
+    "API_TOKEN_MAX_AGE_DAYS": int,
 }
 
 
@@ -167,6 +168,7 @@ class Config:
     # The admin pages and ``check`` warn when no worker answered for this long.
     JOBS_WORKER_STALE_SECONDS = 120.0
     API_MAIL_MAX_RECIPIENTS = 100
+    API_TOKEN_MAX_AGE_DAYS = 90  # an API token stops working this long after it was made
     # Lets the test suite queue a mail kind that kills the worker process (a poison message).
     JOBS_FAULT_INJECTION = False
 

@@ -9,6 +9,7 @@ from flask import current_app, request, session, url_for
 from flask_login import login_user, logout_user
 from flask_principal import AnonymousIdentity, Identity, identity_changed
 
+from blog.api import services as api_services
 from blog.auth import verification
 from blog.auth.tokens import make_reset_token
 from blog.extensions import bcrypt, db
@@ -69,8 +70,9 @@ def end_session(user: User | None) -> None:
 
 
 def end_other_sessions(user: User) -> None:
-    """End every session of ``user`` but keep this browser logged in under the new version."""
+    """End every session and API token of ``user`` but keep this browser logged in under the new version."""
     user.end_all_sessions()
+    api_services.revoke_all_tokens(user)
     db.session.commit()
     keep_this_session(user)
 
@@ -103,9 +105,10 @@ def request_password_reset(email: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password and end all of their sessions."""
+    """Give ``user`` a new password and end all of their sessions and API tokens."""
     user.password = password
     user.end_all_sessions()
+    api_services.revoke_all_tokens(user)
     db.session.commit()
 
 

@@ -63,6 +63,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "LOGIN_LINK_MAX_AGE": int,
     "REAUTH_MAX_AGE": int,
     "RATELIMIT_CONFIRM": str,
+    "RATELIMIT_PREVIEW": str,
     "RECAPTCHA_PUBLIC_KEY": str,
     "RECAPTCHA_PRIVATE_KEY": str,
     "OAUTH_PROVIDERS": str,
@@ -147,6 +148,7 @@ class Config:
     LOGIN_LINK_MAX_AGE = 900  # seconds a mailed login link (sent past an account's limit) stays valid
     REAUTH_MAX_AGE = 600  # seconds after a fresh provider login that a password-less account may change e-mail
     RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
+    RATELIMIT_PREVIEW = "60 per minute;1000 per hour"  # editor previews per author (Markdown rendering is costly)
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None
     # Names of the OAuth providers to offer, e.g. "github,google,oidc"; each one reads

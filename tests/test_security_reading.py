@@ -60,3 +60,18 @@ def test_feeds_stay_valid_xml_with_control_characters_saved_before(client, make_
     make_post("Old\x0btitle", body="old\x0cbody", tags=("news",))
     for url in ("/feed.atom", "/tag/news/feed.atom", "/sitemap.xml"):
         _valid_xml(client.get(url).get_data(as_text=True))
+
+
+def test_preview_is_rate_limited_per_author_and_capped(client, login, make_user, config_override):
+    config_override(RATELIMIT_PREVIEW="5 per minute")
+    login.as_user(make_user("fast", roles=("author", "reader")))
+    answers = [client.post("/post/preview", json={"body": "[" * 1000}).status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
+    login.as_user(make_user("other", roles=("author", "reader")))
+    assert client.post("/post/preview", json={"body": "fine"}).status_code == 200  # per author, not global
+    too_long = client.post("/post/preview", json={"body": "[" * 100_001}, headers={"Accept": "application/json"})
+    assert too_long.status_code == 400 and "at most 100,000" in too_long.json["message"]
+
+
+def test_anonymous_resend_goes_to_the_login_page(client):
+    assert client.post("/auth/confirm/resend").status_code == 302

@@ -28,6 +28,11 @@ def address_key() -> str:
     return f"address:{get_remote_address()}"
 
 
+def user_key() -> str:
+    """The logged-in user (the limits are checked before ``login_required``: anonymous callers count by address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else address_key()
+
+
 def account_key() -> str:
     """The account a login names, whichever of its names is typed (or the name itself if unknown)."""
     login = (request.form.get("username") or "").strip().lower()[:320]
@@ -42,6 +47,7 @@ LIMITS = {
     "register-address": ("RATELIMIT_REGISTER", "address"),
     "reset-address": ("RATELIMIT_RESET", "address"),
     "confirm-account": ("RATELIMIT_CONFIRM", "account"),
+    "preview-account": ("RATELIMIT_PREVIEW", "account"),
 }
 
 
@@ -65,7 +71,10 @@ def _limit(scope: str, key_func, message: str = TOO_MANY, **options):
 
 register_by_address = _limit("register-address", address_key)
 reset_by_address = _limit("reset-address", address_key)
-confirm_by_account = _limit("confirm-account", lambda: f"user:{current_user.get_id().partition(':')[0]}")
+confirm_by_account = _limit("confirm-account", user_key)
+preview_by_author = _limit(
+    "preview-account", user_key, "Too many previews at once; the preview comes back in a minute."
+)
 
 
 def _identifiers(key: str, scope: str) -> tuple[str, ...]:

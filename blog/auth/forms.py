@@ -11,6 +11,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, TextA
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
+from blog.auth.names import display_name_problem
 from blog.auth.passwords import password_problem
 from blog.models import DIGEST_CHOICES, User
 from blog.text import xml_safe
@@ -115,6 +116,11 @@ class ProfileForm(FlaskForm):
         ],
     )
     notify_comments = BooleanField("E-mail me about comments on my posts")
+
+    def validate_display_name(self, field) -> None:
+        problem = display_name_problem(field.data or "", current_user)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_digest(self, field) -> None:
         if field.data not in DIGEST_CHOICES:

@@ -11,10 +11,12 @@ from flask_principal import AnonymousIdentity, Identity, identity_changed
 
 from blog.api import services as api_services
 from blog.auth import verification
+from blog.auth.names import display_name_problem
 from blog.auth.tokens import make_reset_token
 from blog.extensions import bcrypt, db
 from blog.jobs.outbox import queue_mail
 from blog.models import AuthorRequest, User, utcnow
+from blog.text import xml_safe
 
 
 def register_user(username: str, email: str, password: str) -> User:
@@ -183,7 +185,8 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     user = User(
         username=_free_username(profile.username_hint or email.partition("@")[0]),
         email=email,
-        display_name=profile.name[:100],
+        # A provider may let anyone call themselves "Admin": such a name falls back to the username.
+        display_name="" if display_name_problem(profile.name[:100], None) else xml_safe(profile.name[:100]),
         # An address the provider does not vouch for is not owned: its real owner may claim it by a reset.
         email_verified_at=utcnow() if profile.email_verified else None,
     )

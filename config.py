@@ -9,9 +9,13 @@ Flask app knows where its instance folder is.
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 
+#: A placeholder, never used to sign: without a SECRET_KEY the instance folder's own random key is used.
 DEFAULT_SECRET_KEY = "dev-secret-key-change-me"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _bool(value: str) -> bool:
@@ -21,6 +25,7 @@ def _bool(value: str) -> bool:
 #: Settings that may come from the environment, with the type to parse them as.
 ENVIRONMENT_SETTINGS: dict[str, type] = {
     "SECRET_KEY": str,
+    "DEBUG": bool,
     "DATABASE_URL": str,
     "CELERY_BROKER_URL": str,
     "CELERY_RESULT_BACKEND": str,
@@ -60,6 +65,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "RATELIMIT_REGISTER": str,
     "RATELIMIT_RESET": str,
     "PASSWORD_RESET_MAX_AGE": int,
+    "EMAIL_CONFIRM_MAX_AGE": int,
+    "LOGIN_LINK_MAX_AGE": int,
+    "REAUTH_MAX_AGE": int,
+    "RATELIMIT_CONFIRM": str,
+    "RATELIMIT_PREVIEW": str,
     "RECAPTCHA_PUBLIC_KEY": str,
     "RECAPTCHA_PRIVATE_KEY": str,
     "OAUTH_PROVIDERS": str,
@@ -72,6 +82,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "JOBS_REDISPATCH_SECONDS": float,
     "JOBS_WORKER_STALE_SECONDS": float,
     "API_MAIL_MAX_RECIPIENTS": int,
+    "API_TOKEN_MAX_AGE_DAYS": int,
 }
 
 
@@ -111,7 +122,7 @@ class Config:
     MAIL_FILE_DIR: str | None = None
 
     BCRYPT_LOG_ROUNDS = 12
-    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # long enough for a slow writer; an expired form keeps its text (auth/security.py)
     MAX_CONTENT_LENGTH = 1024 * 1024
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
@@ -144,6 +155,11 @@ class Config:
     RATELIMIT_RESET = "5 per 15 minutes"  # reset requests per address
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds an address-confirmation link stays valid
+    LOGIN_LINK_MAX_AGE = 900  # seconds a mailed login link (sent past an account's limit) stays valid
+    REAUTH_MAX_AGE = 600  # seconds after a fresh provider login that a password-less account may change e-mail
+    RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
+    RATELIMIT_PREVIEW = "60 per minute;1000 per hour"  # editor previews per author (Markdown rendering is costly)
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None
     # Names of the OAuth providers to offer, e.g. "github,google,oidc"; each one reads
@@ -165,6 +181,7 @@ class Config:
     # The admin pages and ``check`` warn when no worker answered for this long.
     JOBS_WORKER_STALE_SECONDS = 120.0
     API_MAIL_MAX_RECIPIENTS = 100
+    API_TOKEN_MAX_AGE_DAYS = 90  # an API token stops working this long after it was made
     # Lets the test suite queue a mail kind that kills the worker process (a poison message).
 
     @classmethod
@@ -210,11 +227,14 @@ class ProdConfig(Config):
     @classmethod
     def check(cls, config: dict) -> list[str]:
         problems = []
-        if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        key = config.get("SECRET_KEY") or ""
+        if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
             problems.append(
-                "SECRET_KEY is unset or the default; set it to a long random value, e.g. "
-                "export SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
+                f"SECRET_KEY is unset, the default or shorter than {MIN_SECRET_KEY_BYTES} bytes; set it to a long "
+                "random value, e.g. export SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
             )
+        if config.get("DEBUG"):
+            problems.append("DEBUG is on; production must not show tracebacks: unset DEBUG")
         if not config.get("DATABASE_URL"):
             problems.append(
                 "DATABASE_URL is unset; production needs a real database, e.g. "
@@ -264,16 +284,46 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def instance_secret_key(instance: str) -> str:
+    """Return the instance folder's random key, creating it (mode 0600) on first start; kept across restarts."""
+    path = os.path.join(instance, SECRET_KEY_FILE)
+    if not os.path.exists(path):
+        os.makedirs(instance, exist_ok=True)
+        scratch = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(scratch, path)  # atomic: of several workers starting at once, the first one's key wins
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(scratch)
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
+    with open(path, encoding="ascii") as handle:
+        key = handle.read().strip()
+    if len(key) < MIN_SECRET_KEY_BYTES:
+        raise ConfigurationError(f"{path} holds no usable key; delete it to have a new one made, or set SECRET_KEY")
+    return key
+
+
 def load_config(app, name: str | None = None) -> None:
     """Fill ``app.config`` from the chosen class, the environment and the instance folder."""
     cls = config_class(name)
     app.config.from_object(cls)
+    if not (name or os.environ.get("BLOG_ENV")):
+        # Nobody chose dev (gunicorn or celery started bare): no debugging aids; manage.py chooses dev itself.
+        app.config["DEBUG"] = False
     app.config.update(environment_overrides())
     problems = cls.check(app.config)
     if problems:
         raise ConfigurationError("; ".join(problems))
 
     instance = app.instance_path
+    if app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        # The public default would let anyone forge a session cookie.
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
     database_url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance, 'blog.db')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
     app.config.setdefault("CELERY_BROKER_URL", None)

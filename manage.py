@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """The blog's command line: ``python manage.py --help``."""
 
+import os
+
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
@@ -8,7 +10,12 @@ from blog import create_app
 from blog.cli.run import run_command
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def _create_app():
+    """The app for the command line: ``$BLOG_ENV``, or dev (with its debugging aids) on a developer's machine."""
+    return create_app(os.environ.get("BLOG_ENV") or "dev")
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def cli() -> None:
     """Manage the blog: run it, migrate its database, create admins, seed data."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, g
 from flask_login import current_user
 from flask_principal import (
     ActionNeed,
@@ -35,6 +35,13 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "editor": {"comment", "remind", "write", "edit_any_post", "moderate"},
     "admin": {"comment", "remind", "write", "edit_any_post", "moderate", "manage_users"},
 }
+
+#: Actions held back until the user confirms their e-mail address (so a squatted address cannot speak or mail).
+UNVERIFIED_HELD_BACK = frozenset({"comment", "remind", "write"})
+UNVERIFIED_MESSAGE = (
+    "Confirm your e-mail address first: open the link we e-mailed you. "
+    "Until then you can read but not comment, write or set reminders."
+)
 
 comment_permission = Permission(ActionNeed("comment"))
 remind_permission = Permission(ActionNeed("remind"))
@@ -74,10 +81,13 @@ def _add_needs(_sender, identity) -> None:
         return
     identity.user = current_user
     identity.provides.add(UserNeed(current_user.id))
+    held_back = set() if current_user.email_verified else UNVERIFIED_HELD_BACK
+    identity.held_back = {ActionNeed(action) for action in held_back}
     for role in current_user.roles:
         identity.provides.add(RoleNeed(role.name))
         for action in ROLE_ACTIONS.get(role.name, ()):
-            identity.provides.add(ActionNeed(action))
+            if action not in held_back:
+                identity.provides.add(ActionNeed(action))
 
 
 def require(permission: Permission):
@@ -91,7 +101,8 @@ def require(permission: Permission):
                     abort(401)
                 return login_manager.unauthorized()
             if not permission.can():
-                abort(403)
+                held_back = getattr(g.get("identity"), "held_back", set())
+                abort(403, UNVERIFIED_MESSAGE if permission.needs & held_back else None)
             return view(*args, **kwargs)
 
         return guarded

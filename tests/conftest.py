@@ -156,7 +156,7 @@ def start_worker(test_env, app, instance_dir):
 def make_user(app):
     """Create a user; returns it detached, with its id and columns loaded."""
     from blog.extensions import db
-    from blog.models import User
+    from blog.models import User, utcnow
 
     counter = iter(range(1, 10_000))
 
@@ -170,6 +170,8 @@ def make_user(app):
     ) -> User:
         n = next(counter)
         username = username or f"user{n}"
+        # Verified by default, so tests of other features keep their meaning; pass email_verified_at=None.
+        fields.setdefault("email_verified_at", utcnow())
         with app.app_context():
             user = User(username=username, email=email or f"{username}@example.org", **fields)
             user.password = password
@@ -329,7 +331,10 @@ def oidc(oidc_provider, config_override):
 
 @pytest.fixture
 def live_server(app):
-    """The app served over HTTP on a loopback port in a thread; yields its base URL."""
+    """The app served over HTTP on a loopback port in a thread; yields its base URL.
+
+    ``BLOG_BASE_URL`` points at it meanwhile, since OAuth callbacks and mailed links are built from it.
+    """
     import threading
 
     from werkzeug.serving import make_server
@@ -338,7 +343,10 @@ def live_server(app):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    base_url, saved = f"http://127.0.0.1:{port}", app.config["BLOG_BASE_URL"]
+    app.config["BLOG_BASE_URL"] = base_url
+    yield base_url
+    app.config["BLOG_BASE_URL"] = saved
     server.shutdown()
     thread.join(5)
 

@@ -211,7 +211,8 @@ def test_unknown_digest_frequency_is_a_form_error(client, make_user, login):
 @pytest.mark.parametrize(
     ("current", "email", "status", "expected"),
     [
-        (GOOD_PASSWORD, "new@example.org", 302, "new@example.org"),
+        # The new address takes effect only once confirmed (tests/test_verification.py).
+        (GOOD_PASSWORD, "new@example.org", 302, "wanda@example.org"),
         ("wrong password!", "new@example.org", 400, "wanda@example.org"),
         (GOOD_PASSWORD, "taken@example.org", 400, "wanda@example.org"),
     ],

@@ -71,13 +71,13 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.fill("input[name=password]", "a quiet brown heron")
     page.fill("input[name=confirm]", "a quiet brown heron")
     page.click("button:has-text('Create my account')")
-    expect(page.locator(".flash")).to_contain_text("Welcome, nina!")
+    expect(page.locator("p.flash")).to_contain_text("Welcome, nina!")
     shot(page, "registered")
     log_out(page)
 
     # Log in with the e-mail address, then out again.
     log_in(page, "nina@example.org", "a quiet brown heron")
-    expect(page.locator(".flash")).to_contain_text("Welcome back, nina.")
+    expect(page.locator("p.flash")).to_contain_text("Welcome back, nina.")
     log_out(page)
 
     # Forget the password: the link comes by mail, through the worker and the SMTP server.
@@ -85,7 +85,7 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.click("text=Forgot your password?")
     page.fill("input[name=email]", "nina@example.org")
     page.click("button:has-text('Send me a link')")
-    expect(page.locator(".flash")).to_contain_text("we have e-mailed it a link")
+    expect(page.locator("p.flash")).to_contain_text("we have e-mailed it a link")
     mail = wait_for(
         lambda: next((m for m in smtp_server.to("nina@example.org") if m["Subject"] == "Reset your password"), None),
         message="the reset mail",
@@ -95,9 +95,9 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.fill("input[name=password]", "a fresh new passphrase")
     page.fill("input[name=confirm]", "a fresh new passphrase")
     page.click("button:has-text('Set my password')")
-    expect(page.locator(".flash")).to_contain_text("Your password is changed")
+    expect(page.locator("p.flash")).to_contain_text("Your password is changed")
     log_in(page, "nina", "a fresh new passphrase")
-    expect(page.locator(".flash")).to_contain_text("Welcome back, nina.")
+    expect(page.locator("p.flash")).to_contain_text("Welcome back, nina.")
     log_out(page)
 
     # Log in through the loopback OpenID Connect provider.
@@ -107,7 +107,7 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     expect(page.locator("h1")).to_have_text("Loopback SSO")
     shot(page, "provider-consent")
     page.click("button:has-text('Allow')")
-    expect(page.locator(".flash")).to_contain_text("Welcome, Sam Sample.")
+    expect(page.locator("p.flash")).to_contain_text("Welcome, Sam Sample.")
     assert page.url.startswith(live_server)
     page.click("nav >> text=Account")
     expect(page.locator("#linked-accounts")).to_contain_text("Loopback SSO: linked")
@@ -121,7 +121,7 @@ def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker,
     page.click("table >> text=nina")
     page.check("input[type=checkbox][value=author]")
     page.click("button:has-text('Save roles')")
-    expect(page.locator(".flash")).to_contain_text("Roles of nina saved (+author)")
+    expect(page.locator("p.flash")).to_contain_text("Roles of nina saved (+author)")
     shot(page, "promoted")
     with app.app_context():
         nina = db.session.execute(db.select(User).filter_by(username="nina")).scalar_one()

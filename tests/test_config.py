@@ -68,3 +68,63 @@ def test_test_app_uses_the_environment(app, test_env):
     assert app.config["CELERY_BROKER_URL"] == test_env["CELERY_BROKER_URL"]
     assert app.extensions["celery"].conf.broker_url == test_env["CELERY_BROKER_URL"]
     assert app.extensions["celery"].conf.task_serializer == "json"
+
+
+def _bare_env(tmp_path, **overrides):
+    """The environment of ``gunicorn "blog:create_app()"`` started with no BLOG_ENV and no SECRET_KEY."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BLOG_ENV", "SECRET_KEY", "DEBUG")}
+    env.update(BLOG_INSTANCE_PATH=str(tmp_path), **overrides)
+    return env
+
+
+SHOW_KEY = "from blog import create_app; app = create_app(); print(app.config['SECRET_KEY'], app.debug)"
+
+
+def test_without_blog_env_a_random_key_is_made_once_and_kept(tmp_path):
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SHOW_KEY], cwd=PROJECT_ROOT, env=_bare_env(tmp_path), capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].returncode == 0, runs[0].stderr
+    key, debug = runs[0].stdout.split()
+    assert key != DEFAULT_SECRET_KEY and len(key) >= 32 and debug == "False"
+    assert runs[1].stdout.split()[0] == key  # kept across restarts
+    assert oct(os.stat(tmp_path / "secret_key").st_mode & 0o777) == "0o600"
+
+
+def test_a_cookie_forged_with_the_public_key_opens_nothing_on_a_bare_gunicorn(app, make_user, tmp_path):
+    import requests
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    from tests.support import Gunicorn
+
+    admin = make_user("boss", roles=("admin", "reader"))
+    forger = Flask("forger")
+    forger.secret_key = DEFAULT_SECRET_KEY
+    cookie = (
+        SecureCookieSessionInterface()
+        .get_signing_serializer(forger)
+        .dumps({"_user_id": admin.get_id(), "_fresh": True})
+    )
+    server = Gunicorn(_bare_env(tmp_path), 1, str(tmp_path / "gunicorn.log"))
+    try:
+        server.wait_ready()
+        answer = requests.get(server.url + "/admin/", cookies={"session": cookie}, allow_redirects=False, timeout=10)
+    finally:
+        server.stop()
+    assert answer.status_code == 302 and "/auth/login" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"SECRET_KEY": "a"}, "shorter than 32 bytes"), ({"SECRET_KEY": "x" * 40, "DEBUG": "1"}, "DEBUG is on")],
+)
+def test_prod_refuses_short_keys_and_debug(tmp_path, overrides, message):
+    env = _prod_env(DATABASE_URL=f"sqlite:///{tmp_path}/prod.db", BLOG_INSTANCE_PATH=str(tmp_path), **overrides)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "routes"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr

@@ -39,3 +39,12 @@ def test_deactivated_user_cannot_log_in(client, make_user):
     make_user("gina", password="gina's long password", active=False)
     response = client.post("/auth/login", data={"username": "gina", "password": "gina's long password"})
     assert response.status_code == 200 and b"Wrong username or password." in response.data
+
+
+@pytest.mark.parametrize(
+    "target", ["/ok%0D%0ASet-Cookie:%20stolen=1", "/ok%0Aevil", "/%09/evil.example", "/a%00b", "/x%7F"]
+)
+def test_next_with_control_characters_goes_home_not_to_a_500(client, make_user, target):
+    make_user("gale", password="gale's long password")
+    response = client.post(f"/auth/login?next={target}", data={"username": "gale", "password": "gale's long password"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -20,6 +20,10 @@ from tests.support import PROJECT_ROOT, wait_for
 AREA_KINDS = {
     "welcome",
     "password_reset",
+    "confirm_email",
+    "email_change_notice",
+    "login_guessing",
+    "login_link",
     "author_request_decision",
     "reminder",
     "comment",

@@ -99,10 +99,20 @@ def test_taken_username_gets_a_free_variant(app, client, oidc, make_user):
     assert user_named(app, "sam-2").email == "sam@example.org"
 
 
+def link_through_provider(client, decision="link"):
+    """Link from the account page: POST, the provider's consent, then the confirmation page."""
+    started = client.post("/auth/oauth/oidc/link")
+    assert started.status_code == 302, started.data
+    back = back_to_blog(client, consent(started.headers["Location"]))
+    if back.headers["Location"] != "/auth/oauth/oidc/link/confirm":
+        return back
+    return client.post("/auth/oauth/oidc/link/confirm", data={"decision": decision})
+
+
 def test_logged_in_user_links_and_unlinks_the_provider(app, client, oidc, make_user, login):
     user = make_user("tess")
     login.as_user(user)
-    response = login_through_provider(client)
+    response = link_through_provider(client)
     assert response.headers["Location"] == "/auth/account"
     page = client.get("/auth/account").get_data(as_text=True)
     assert "Loopback SSO account is linked" in page and "Unlink" in page
@@ -115,7 +125,7 @@ def test_provider_account_linked_elsewhere_cannot_be_linked_again(client, oidc, 
     login_through_provider(client)  # creates "sam" linked to oidc-user-1
     client.post("/auth/logout")
     login.as_user(make_user("uma"))
-    response = login_through_provider(client)
+    response = link_through_provider(client)
     assert response.headers["Location"] == "/auth/account"
     assert "already linked to another user" in client.get("/auth/account").get_data(as_text=True)
 

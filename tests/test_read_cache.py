@@ -181,9 +181,11 @@ def test_cached_pages_keep_the_headers_of_the_rendered_page(client, make_post):
     miss = client.get("/")
     hit = client.get("/")
     assert hit.headers["X-Cache"] == "hit" and hit.data == miss.data
-    kept = {name: value for name, value in miss.headers.items() if name not in ("Set-Cookie", "X-Cache")}
+    per_request = ("Set-Cookie", "X-Cache", "X-Request-ID")
+    kept = {name: value for name, value in miss.headers.items() if name not in per_request}
     assert {name: hit.headers.get(name) for name in kept} == kept  # security headers included
     assert "Set-Cookie" not in hit.headers
+    assert hit.headers["X-Request-ID"] != miss.headers["X-Request-ID"]  # each request has its own id
 
 
 def test_an_anonymous_reader_with_a_cookie_is_served_from_the_cache_too(app, make_post):

@@ -9,23 +9,17 @@ from blog.admin import services
 from blog.admin.forms import RolesForm
 from blog.extensions import db
 from blog.models import AuthorRequest, Comment, RoleChange, User
+from blog.pagination import page_arg
 from blog.permissions import admin_permission, moderate_permission, require
 
 bp = Blueprint("admin", __name__)
-
-
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    return page
 
 
 @bp.get("/")
 @require(admin_permission)
 def index():
     query = request.args.get("q", "")[:100]
-    users = services.search_users(query, _page())
+    users = services.search_users(query, page_arg())
     return render_template("admin/index.html", users=users, query=query, requests=services.pending_author_requests())
 
 
@@ -76,7 +70,7 @@ def user_active(user_id: int, action: str):
 @bp.get("/roles/log")
 @require(admin_permission)
 def role_log():
-    return render_template("admin/role_log.html", changes=services.role_changes(_page()))
+    return render_template("admin/role_log.html", changes=services.role_changes(page_arg()))
 
 
 @bp.post("/requests/<int:request_id>/<any(approve, decline):decision>")
@@ -97,7 +91,7 @@ def author_request(request_id: int, decision: str):
 @require(moderate_permission)
 def moderation():
     status = request.args.get("status")
-    comments = services.comments_for_moderation(status, _page())
+    comments = services.comments_for_moderation(status, page_arg())
     return render_template("admin/moderation.html", comments=comments, status=status)
 
 

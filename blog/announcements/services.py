@@ -18,7 +18,7 @@ AUDIENCES = {"subscribers": "Digest subscribers", **{f"role:{name}": f"Every {na
 
 def _audience(audience: str) -> list[tuple[str, str]]:
     """``(email, name)`` of the active users in ``audience``."""
-    query = db.select(User).where(User.active.is_(True))
+    query = db.select(User).where(User.may_get_mail)
     if audience == "subscribers":
         query = query.where(User.digest != "none")
     elif audience.startswith("role:") and audience[5:] in ROLE_NAMES:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from sqlalchemy import delete
 
 from blog.extensions import db
 from blog.models import ApiToken, User, utcnow
+from blog.models.accounts import API_SCOPES
 
 MAIL_FIELDS = {"to", "subject", "body"}
 
@@ -22,12 +25,26 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str) -> str:
-    """Create a token for ``user``; return it in clear (the only time it is seen)."""
+def create_token(user: User, name: str, scopes: list[str]) -> str:
+    """Create a token for ``user`` limited to ``scopes``; return it in clear (the only time it is seen)."""
+    unknown = sorted(set(scopes) - set(API_SCOPES))
+    if unknown or not scopes:
+        raise InvalidRequest(f"choose what the token may do: one or more of {', '.join(API_SCOPES)}")
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name.strip()[:80], token_hash=_digest(token)))
+    chosen = " ".join(scope for scope in API_SCOPES if scope in scopes)
+    db.session.add(ApiToken(user_id=user.id, name=name.strip()[:80], token_hash=_digest(token), scopes=chosen))
     db.session.commit()
     return token
+
+
+def expires_at(token: ApiToken) -> datetime:
+    """When ``token`` stops working: ``API_TOKEN_MAX_AGE_DAYS`` after it was made."""
+    return token.created_at + timedelta(days=current_app.config["API_TOKEN_MAX_AGE_DAYS"])
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Delete every API token of ``user`` (in the caller's transaction); return how many."""
+    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
 
 
 def revoke_token(user: User, token_id: int) -> bool:
@@ -44,18 +61,19 @@ def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.execute(db.select(ApiToken).filter_by(user_id=user.id).order_by(ApiToken.id)).scalars())
 
 
-def user_for_bearer(header: str | None) -> User | None:
-    """The active user whose token is in an ``Authorization: Bearer`` header, or None."""
-    if not header or not header.startswith("Bearer "):
+def token_for_bearer(header: str | None) -> ApiToken | None:
+    """The unexpired token of an active user in an ``Authorization: Bearer`` header, or None."""
+    scheme, _, credentials = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():  # RFC 7235: schemes are case-insensitive
         return None
     token = db.session.execute(
-        db.select(ApiToken).filter_by(token_hash=_digest(header.removeprefix("Bearer ").strip()))
+        db.select(ApiToken).filter_by(token_hash=_digest(credentials.strip()))
     ).scalar_one_or_none()
-    if token is None or not token.user.active:
+    if token is None or not token.user.active or expires_at(token) <= utcnow():
         return None
     token.last_used_at = utcnow()
     db.session.commit()
-    return token.user
+    return token
 
 
 def parse_mail_request(data) -> tuple[list[str], str, str]:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from blog.api import services
+from blog.models.accounts import API_SCOPES
 
 bp = Blueprint("api_tokens", __name__)
 
@@ -13,7 +14,7 @@ bp = Blueprint("api_tokens", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), new_token=None)
+    return _page(new_token=None)
 
 
 @bp.post("/")
@@ -22,8 +23,11 @@ def create():
     name = (request.form.get("name") or "").strip()
     if not name:
         abort(400, "Give the token a name, so you know later what uses it.")
-    token = services.create_token(current_user, name)
-    return render_template("api/tokens.html", tokens=services.tokens_of(current_user), new_token=token), 201
+    try:
+        token = services.create_token(current_user, name, request.form.getlist("scopes") or list(API_SCOPES))
+    except services.InvalidRequest as problem:
+        abort(400, str(problem).capitalize() + ".")
+    return _page(new_token=token), 201
 
 
 @bp.post("/<int:token_id>/revoke")
@@ -33,3 +37,8 @@ def revoke(token_id: int):
         abort(404, "You have no token with that id.")
     flash("Token revoked.", "success")
     return redirect(url_for(".index"))
+
+
+def _page(new_token: str | None):
+    tokens = [(token, services.expires_at(token)) for token in services.tokens_of(current_user)]
+    return render_template("api/tokens.html", tokens=tokens, new_token=new_token, scopes=API_SCOPES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from blog.announcements import services as announcements
@@ -12,6 +13,7 @@ from blog.extensions import csrf, db
 from blog.models import Announcement
 
 bp = Blueprint("api", __name__)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 csrf.exempt(bp)
 
 
@@ -22,20 +24,35 @@ def health():
     return jsonify(status="ok")
 
 
-def _caller():
-    """The user behind the request's bearer token, else the logged-in user; 401 without either."""
-    user = services.user_for_bearer(request.headers.get("Authorization"))
-    if user is None and current_user.is_authenticated:
+def _caller(scope: str):
+    """The user behind the request's bearer token (if it has ``scope``), else the logged-in user; else 401.
+
+    A browser sends the session cookie with cross-site requests too, so a
+    cookie alone may only read: a write also needs the page's CSRF token in
+    the ``X-CSRFToken`` header.
+    """
+    token = services.token_for_bearer(request.headers.get("Authorization"))
+    if token is not None:
+        if not token.allows(scope):
+            abort(403, f"This token may not do that: it needs the scope {scope}.")
+        return token.user
+    user = None
+    if current_user.is_authenticated:
+        if request.method not in SAFE_METHODS:
+            try:
+                csrf.protect()
+            except CSRFError:
+                abort(403, "With a session cookie, send the page's CSRF token in X-CSRFToken; or use a bearer token.")
         user = current_user
     if user is None:
-        abort(401, "Send an API token: Authorization: Bearer <token> (create one at /account/tokens).")
+        abort(401, "Send a valid, unexpired API token: Authorization: Bearer <token> (create one at /account/tokens).")
     return user
 
 
 @bp.post("/mail")
 def push_mail():
     """Queue a message to explicit recipients (admins only); answer 202 with its id."""
-    user = _caller()
+    user = _caller("mail:send")
     if not user.has_role("admin"):
         abort(403, "Only an admin's token may send mail.")
     data = request.get_json(silent=True)
@@ -53,7 +70,7 @@ def push_mail():
 @bp.get("/tasks/<int:task_id>")
 def task_state(task_id: int):
     """The delivery state of a pushed message, for its sender or an admin."""
-    user = _caller()
+    user = _caller("tasks:read")
     record = db.session.get(Announcement, task_id)
     if record is None or (record.created_by_id != user.id and not user.has_role("admin")):
         abort(404, "There is no task with that id that you may see.")

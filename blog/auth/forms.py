@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app, session
 from flask_login import current_user
 from flask_wtf import FlaskForm, RecaptchaField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
+from blog.auth.names import display_name_problem
 from blog.auth.passwords import password_problem
 from blog.models import DIGEST_CHOICES, User
+from blog.text import xml_safe
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Long enough for any passphrase; longer than bcrypt's 72 bytes is pre-hashed by the model.
@@ -83,17 +88,25 @@ class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
 
 
 class _CurrentPasswordMixin:
-    """Asks for the current password, when the user has one (OAuth-only users have none)."""
+    """Asks for the current password; an account without one (OAuth only) must have just logged in at its provider."""
 
     current_password = PasswordField("Current password", validators=[Length(max=PASSWORD_MAX)])
 
     def validate_current_password(self, field) -> None:
-        if current_user.password_hash and not current_user.check_password(field.data or ""):
-            raise ValidationError("The current password is wrong.")
+        if current_user.password_hash:
+            if not current_user.check_password(field.data or ""):
+                raise ValidationError("The current password is wrong.")
+        elif time.time() - session.get("reauth_at", 0) > current_app.config["REAUTH_MAX_AGE"]:
+            raise ValidationError(
+                'Confirm it is you first: use "Confirm it is you" next to your linked account below, then send this '
+                'again within a few minutes (or set a password through "Forgot your password?" on the login page).'
+            )
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Length(max=100)], filters=[lambda v: (v or "").strip()])
+    display_name = StringField(
+        "Display name", validators=[Length(max=100)], filters=[xml_safe, lambda v: (v or "").strip()]
+    )
     digest = SelectField(
         "E-mail digest",
         choices=[
@@ -103,6 +116,11 @@ class ProfileForm(FlaskForm):
         ],
     )
     notify_comments = BooleanField("E-mail me about comments on my posts")
+
+    def validate_display_name(self, field) -> None:
+        problem = display_name_problem(field.data or "", current_user)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_digest(self, field) -> None:
         if field.data not in DIGEST_CHOICES:

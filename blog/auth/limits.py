@@ -4,13 +4,21 @@ Limits are counted per address, and failed logins also per account, so that
 guessing one user's password from many addresses is slowed down too. The
 counters live in ``RATELIMIT_STORAGE_URI``: memory (per process) by default,
 Redis to share them between gunicorn workers.
+
+A login attempt is charged before the password is checked, with one atomic
+increment per window (``charge``), so parallel requests never get more checks
+than the limit; a successful login is refunded, so only failures count.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
-from limits import parse_many
+from flask_login import current_user
+from limits import RateLimitItem, parse_many
 
 from blog.extensions import limiter
 from blog.models import User
@@ -20,15 +28,16 @@ def address_key() -> str:
     return f"address:{get_remote_address()}"
 
 
+def user_key() -> str:
+    """The logged-in user (the limits are checked before ``login_required``: anonymous callers count by address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else address_key()
+
+
 def account_key() -> str:
     """The account a login names, whichever of its names is typed (or the name itself if unknown)."""
     login = (request.form.get("username") or "").strip().lower()[:320]
     user = User.find_by_login(login) if login else None
     return f"user:{user.id}" if user is not None else f"login:{login}"
-
-
-def _failed_login(response) -> bool:
-    return response.status_code != 302  # a failed login renders the form again
 
 
 #: scope -> (setting, key kind); the scopes are the storage's bucket names.
@@ -37,6 +46,8 @@ LIMITS = {
     "login-account": ("RATELIMIT_LOGIN_ACCOUNT", "account"),
     "register-address": ("RATELIMIT_REGISTER", "address"),
     "reset-address": ("RATELIMIT_RESET", "address"),
+    "confirm-account": ("RATELIMIT_CONFIRM", "account"),
+    "preview-account": ("RATELIMIT_PREVIEW", "account"),
 }
 
 
@@ -58,10 +69,63 @@ def _limit(scope: str, key_func, message: str = TOO_MANY, **options):
     )
 
 
-login_by_address = _limit("login-address", address_key, TOO_MANY_LOGINS, deduct_when=_failed_login)
-login_by_account = _limit("login-account", account_key, TOO_MANY_LOGINS, deduct_when=_failed_login)
 register_by_address = _limit("register-address", address_key)
 reset_by_address = _limit("reset-address", address_key)
+confirm_by_account = _limit("confirm-account", user_key)
+preview_by_author = _limit(
+    "preview-account", user_key, "Too many previews at once; the preview comes back in a minute."
+)
+
+
+def _identifiers(key: str, scope: str) -> tuple[str, ...]:
+    """The storage identifiers of ``key`` in ``scope``, as Flask-Limiter's shared limits name them."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    return (prefix, key, scope) if prefix else (key, scope)
+
+
+@dataclass
+class Charge:
+    """One attempt counted against every window of a limit, with the counts it saw."""
+
+    identifiers: tuple[str, ...]
+    counted: list[tuple[RateLimitItem, int]] = field(default_factory=list)
+
+    @property
+    def over(self) -> bool:
+        """True if this attempt passed the limit of any window."""
+        return any(count > item.amount for item, count in self.counted)
+
+    @property
+    def first(self) -> bool:
+        """True if nothing had been counted in any window before this attempt."""
+        return all(count <= 1 for _item, count in self.counted)
+
+    def retry_after(self) -> int:
+        """Seconds until every window passed is open again."""
+        ends = [
+            limiter.limiter.get_window_stats(item, *self.identifiers).reset_time
+            for item, count in self.counted
+            if count > item.amount
+        ]
+        return max(1, int(max(ends, default=time.time()) - time.time()) + 1)
+
+    def refund(self) -> None:
+        """Take the attempt back (a login that succeeded does not count)."""
+        storage = limiter.limiter.storage
+        for item, _count in self.counted:
+            storage.incr(item.key_for(*self.identifiers), item.get_expiry(), amount=-1)
+
+
+def charge(scope: str, key: str) -> Charge:
+    """Count one attempt of ``key`` in ``scope`` before the work it guards, atomically (Redis: a Lua INCR)."""
+    charged = Charge(_identifiers(key, scope))
+    if not limiter.enabled:
+        return charged
+    storage = limiter.limiter.storage
+    for item in parse_many(current_app.config[LIMITS[scope][0]]):
+        count = storage.incr(item.key_for(*charged.identifiers), item.get_expiry(), amount=1)
+        charged.counted.append((item, count))
+    return charged
 
 
 def unlock(*, user: User | None = None, address: str | None = None) -> int:

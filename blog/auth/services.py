@@ -5,29 +5,40 @@ from __future__ import annotations
 import uuid
 from functools import cache
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask_login import login_user, logout_user
 from flask_principal import AnonymousIdentity, Identity, identity_changed
 
+from blog.api import services as api_services
+from blog.auth import verification
+from blog.auth.names import display_name_problem
 from blog.auth.tokens import make_reset_token
 from blog.extensions import bcrypt, db
 from blog.mail.queue import queue_mail
 from blog.models import AuthorRequest, RequestStatus, User, utcnow
+from blog.text import xml_safe
 
 RESET_KIND = "password_reset"
 
 
-def register_user(username: str, email: str, password: str, roles: tuple[str, ...] = ("reader",)) -> User:
+def register_user(
+    username: str, email: str, password: str, roles: tuple[str, ...] = ("reader",), verified: bool = False
+) -> User:
     """Create a user (a reader unless ``roles`` say more); its ``after_insert`` event queues the welcome mail.
 
     The caller checked the input (the registration form, ``create-admin``) against the same password policy.
+    An unverified address is sent a confirmation link; ``verified`` is for an operator who vouches for it.
     """
     user = User(username=username.strip(), email=email)
     user.password = password
+    if verified:
+        user.mark_email_verified()
     for role in roles:
         user.add_role(role)
     db.session.add(user)
     db.session.commit()
+    if not verified:
+        verification.send_confirmation(user)
     return user
 
 
@@ -49,9 +60,11 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def start_session(user: User, remember: bool = False) -> None:
-    """Log ``user`` in on this browser and note when."""
+    """Log ``user`` in on this browser with a fresh session (and CSRF token), and note when."""
     user.last_login_at = utcnow()
     db.session.commit()
+    # Nothing from before the login survives it: whatever a planted cookie held is gone.
+    session.clear()
     login_user(user, remember=remember)
     identity_changed.send(current_app._get_current_object(), identity=Identity(user.id))
 
@@ -66,12 +79,14 @@ def end_session(user: User | None) -> None:
         user.end_all_sessions()
         db.session.commit()
     logout_user()
+    session.clear()
     identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
 
 
 def end_other_sessions(user: User) -> None:
-    """End every session of ``user`` but keep this browser logged in under the new version."""
+    """End every session and API token of ``user`` but keep this browser logged in under the new version."""
     user.end_all_sessions()
+    api_services.revoke_all_tokens(user)
     db.session.commit()
     keep_this_session(user)
 
@@ -104,10 +119,24 @@ def request_password_reset(email: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password and end all of their sessions."""
+    """Give ``user`` a new password and end all of their sessions and API tokens."""
     user.password = password
     user.end_all_sessions()
+    api_services.revoke_all_tokens(user)
     db.session.commit()
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set the password from a mailed reset link, which proves the user reads mail at the address.
+
+    An account whose address was never confirmed (registered, or created by a
+    provider that did not vouch for the address) passes to whoever reads that
+    mail: its provider links, made by whoever created it, are dropped.
+    """
+    if not user.email_verified:
+        user.oauth_accounts.clear()
+        user.mark_email_verified()
+    set_password(user, password)
 
 
 def request_authorship(user: User, note: str) -> AuthorRequest | None:
@@ -134,8 +163,8 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     """Return the user to log in for this provider account, linking or creating it; and what happened.
 
     The provider account's own link wins; then a logged-in user links it; then
-    an account with the same e-mail, only if the provider says it is verified;
-    else a new reader is created.
+    an account with the same e-mail, only if the provider says it is verified
+    and the account confirmed it too; else a new reader is created.
     """
     from blog.models import OAuthAccount
 
@@ -153,20 +182,59 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
         raise OAuthRefused("The provider did not tell us your e-mail address; register with a password instead.")
     existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     if existing is not None:
-        if not profile.email_verified:
-            raise OAuthRefused(
-                "An account with this e-mail exists. Log in with your password, then link the "
-                "provider from your account page."
-            )
-        return _link(_usable(existing), provider, profile), "matched"
+        return _link(_matched_by_email(existing, profile), provider, profile), "matched"
+    return _link(_new_oauth_reader(email, profile), provider, profile), "created"
+
+
+def _matched_by_email(existing: User, profile) -> User:
+    """The local account with the provider's address, if both sides vouch for the address; else refuse."""
+    if not profile.email_verified:
+        raise OAuthRefused(
+            "An account with this e-mail exists. Log in with your password, then link the "
+            "provider from your account page."
+        )
+    if not existing.email_verified:
+        # Whoever registered it never showed they read this mail: it may be a squatter's account.
+        raise OAuthRefused(
+            "An account with this e-mail exists but its address was never confirmed, so we cannot link it. "
+            "Log in with its password and link the provider from your account page, or reset its password."
+        )
+    return _usable(existing)
+
+
+def _new_oauth_reader(email: str, profile) -> User:
     user = User(
         username=_free_username(profile.username_hint or email.partition("@")[0]),
         email=email,
-        display_name=profile.name[:100],
+        # A provider may let anyone call themselves "Admin": such a name falls back to the username.
+        display_name="" if display_name_problem(profile.name[:100], None) else xml_safe(profile.name[:100]),
+        # An address the provider does not vouch for is not owned: its real owner may claim it by a reset.
+        email_verified_at=utcnow() if profile.email_verified else None,
     )
     user.add_role("reader")
     db.session.add(user)
-    return _link(user, provider, profile), "created"
+    return user
+
+
+def needs_link(provider: str, subject: str, current: User) -> bool:
+    """True if the provider account is linked to nobody; False if to ``current``; refuse if to another user."""
+    from blog.models import OAuthAccount
+
+    link = db.session.execute(
+        db.select(OAuthAccount).filter_by(provider=provider, provider_user_id=subject)
+    ).scalar_one_or_none()
+    if link is not None and link.user_id != current.id:
+        raise OAuthRefused("That account is already linked to another user of this blog.")
+    return link is None
+
+
+def link_account(current: User, provider: str, subject: str) -> None:
+    """Link the provider account ``subject`` to ``current`` (after they confirmed it on the page)."""
+    from blog.models import OAuthAccount
+
+    if needs_link(provider, subject, current):
+        current.oauth_accounts.append(OAuthAccount(provider=provider, provider_user_id=subject))
+        db.session.commit()
 
 
 def _usable(user: User) -> User:

@@ -1,8 +1,9 @@
 """Signed, expiring, single-use password-reset tokens.
 
 A token carries the user's id and a fingerprint of their current password
-hash and session version: once the password changes (the reset itself), the
-fingerprint no longer matches, so each link works once.
+hash, session version and e-mail address: once the password changes (the
+reset itself) or the address changes, the fingerprint no longer matches, so
+each link works once and only for the address it was mailed to.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    material = f"{user.password_hash or ''}:{user.session_version}".encode()
+    material = f"{user.password_hash or ''}:{user.session_version}:{user.email}".encode()
     return hashlib.sha256(material).hexdigest()[:16]
 
 
@@ -48,5 +49,7 @@ def user_for_reset_token(token: str) -> User:
     if user is None or not user.active:
         raise TokenError("This reset link is not valid. Ask for a new one below.")
     if data.get("fp") != _fingerprint(user):
-        raise TokenError("This reset link was already used. Ask for a new one below if you need to.")
+        raise TokenError(
+            "This reset link was already used, or the account changed since. Ask for a new one below if you need to."
+        )
     return user

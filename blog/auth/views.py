@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from joserfc.errors import JoseError
-from requests import RequestException
+from werkzeug.exceptions import TooManyRequests
 
-from blog.auth import oauth, services
+from blog.auth import login as attempts
+from blog.auth import oauth, oauth_views, services, verification
 from blog.auth.forms import (
     AuthorRequestForm,
     EmailForm,
@@ -22,30 +19,22 @@ from blog.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from blog.auth.limits import login_by_account, login_by_address, register_by_address, reset_by_address
+from blog.auth.limits import confirm_by_account, register_by_address, reset_by_address
+from blog.auth.redirects import safe_next
 from blog.auth.tokens import TokenError, user_for_reset_token
 from blog.extensions import db
 
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str:
-    """Return ``target`` if it is a path on this site, else the home page."""
-    if target:
-        target = target.strip()
-        parts = urlsplit(target)
-        if target.startswith("/") and not target.startswith(("//", "/\\")) and not parts.scheme and not parts.netloc:
-            return target
-    return url_for("main.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@login_by_address
-@login_by_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = attempts.attempt_login(form.username.data, form.password.data)
+        except attempts.LoginRefused as refused:
+            raise TooManyRequests(str(refused), retry_after=refused.retry_after) from None
         if user is not None:
             services.start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
@@ -53,6 +42,19 @@ def login():
         # One message whatever was wrong: do not reveal which accounts exist.
         form.password.errors.append("Wrong username or password.")
     return render_template("auth/login.html", form=form, next=request.args.get("next"))
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    try:
+        user = attempts.user_for_login_token(token)
+    except TokenError as problem:
+        abort(400, str(problem))
+    if request.method == "GET":  # a mail scanner's visit must not use the link up
+        return render_template("auth/login_link.html", user=user)
+    services.start_session(user)
+    flash(f"Welcome back, {user.name}.", "success")
+    return redirect(url_for("main.index"))
 
 
 @bp.post("/logout")
@@ -72,7 +74,11 @@ def register():
     if form.validate_on_submit():
         user = services.register_user(form.username.data, form.email.data, form.password.data)
         services.start_session(user)
-        flash(f"Welcome, {user.name}! Your account is ready.", "success")
+        flash(
+            f"Welcome, {user.name}! We have e-mailed a link to {user.email}: open it to confirm the address, "
+            "then you can comment and get mail from the blog.",
+            "success",
+        )
         return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
 
@@ -98,78 +104,23 @@ def reset_password(token: str):
         return render_template("auth/reset_request.html", form=ResetRequestForm()), 400
     form = ResetPasswordForm(user)
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.reset_password(user, form.password.data)
         flash("Your password is changed; log in with it now.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
-@bp.get("/oauth/<provider>")
-def oauth_start(provider: str):
-    if not oauth.is_configured(provider):
-        abort(404)
-    oauth.forget_old_attempts(keep=current_app.config["OAUTH_PENDING_MAX"] - 1)
-    session["oauth_next"] = safe_next(request.args.get("next"))
-    callback = url_for("auth.oauth_callback", provider=provider, _external=True)
-    try:
-        return oauth.client(provider).authorize_redirect(callback)
-    except RequestException as problem:  # its discovery document is out of reach
-        current_app.logger.warning("OAuth provider %s unreachable: %r", provider, problem)
-        flash(f"{oauth.label(provider)} cannot be reached right now. Please try again later.", "error")
-        return redirect(url_for("auth.login"))
-
-
-@bp.get("/oauth/<provider>/callback")
-def oauth_callback(provider: str):
-    if not oauth.is_configured(provider):
-        abort(404)
-    back = url_for("auth.account") if current_user.is_authenticated else url_for("auth.login")
-    try:
-        remote = oauth.client(provider)
-        token = remote.authorize_access_token()
-        profile = oauth.fetch_profile(provider, remote, token)
-        user, outcome = services.oauth_user(provider, profile, current_user if current_user.is_authenticated else None)
-    except (OAuthError, JoseError, RequestException, services.OAuthRefused, KeyError, ValueError) as problem:
-        flash(_oauth_message(problem, oauth.label(provider)), "error")
-        return redirect(back)
-    if outcome == "linked":
-        flash(f"Your {oauth.label(provider)} account is linked; you can log in with it from now on.", "success")
-        return redirect(url_for("auth.account"))
-    services.start_session(user)
-    flash(f"Welcome, {user.name}.", "success")
-    return redirect(session.pop("oauth_next", None) or url_for("main.index"))
-
-
-def _oauth_message(problem: Exception, label: str) -> str:
-    """Say in plain words why an OAuth login failed."""
-    if isinstance(problem, services.OAuthRefused):
-        return str(problem)
-    if isinstance(problem, MismatchingStateError):
-        return (
-            f"The {label} login could not be verified (it may have been started in another tab or expired). "
-            "Please try again."
-        )
-    if isinstance(problem, OAuthError) and problem.error == "access_denied":
-        return f"You did not allow the login at {label}; nothing was changed."
-    if isinstance(problem, OAuthError):
-        detail = problem.description or problem.error
-        return f"{label} refused the login ({detail}). Please try again."
-    if isinstance(problem, RequestException):
-        return f"{label} cannot be reached right now. Please try again later."
-    if isinstance(problem, JoseError):
-        return f"The answer from {label} could not be verified ({problem.error}). Please try again."
-    current_app.logger.warning("unexpected answer from OAuth provider: %r", problem)
-    return f"{label} sent an answer we could not use. Please try again."
-
-
-@bp.post("/oauth/<provider>/unlink")
-@login_required
-def oauth_unlink(provider: str):
-    if services.unlink_oauth(current_user, provider):
-        flash(f"{oauth.label(provider)} is no longer linked to your account.", "info")
-    else:
-        flash("Set a password first: this is your only way to log in.", "error")
-    return redirect(url_for("auth.account"))
+bp.add_url_rule("/oauth/<provider>", view_func=oauth_views.oauth_start, methods=["GET"])
+bp.add_url_rule(
+    "/oauth/<provider>/<purpose>", view_func=login_required(oauth_views.oauth_purpose_start), methods=["POST"]
+)
+bp.add_url_rule("/oauth/<provider>/callback", view_func=oauth_views.oauth_callback, methods=["GET"])
+bp.add_url_rule(
+    "/oauth/<provider>/link/confirm",
+    view_func=login_required(oauth_views.oauth_link_confirm),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule("/oauth/<provider>/unlink", view_func=login_required(oauth_views.oauth_unlink), methods=["POST"])
 
 
 @bp.get("/account")
@@ -196,10 +147,40 @@ def account_email():
     form = EmailForm(prefix="email")
     if not form.validate_on_submit():
         return _account_page(email_form=form), 400
-    current_user.email = form.email.data
-    db.session.commit()
-    flash("Your e-mail address is changed.", "success")
+    if form.email.data.strip().lower() == current_user.email:
+        flash("That is your address already.", "info")
+        return redirect(url_for("auth.account"))
+    verification.request_email_change(current_user, form.email.data)
+    flash(
+        f"We have e-mailed a link to {form.email.data.strip().lower()}: your address changes when you open it. "
+        "Your current address was told.",
+        "info",
+    )
     return redirect(url_for("auth.account"))
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        user, changed = verification.confirm_email(token)
+    except TokenError as problem:
+        abort(400, str(problem))
+    flash(
+        f"Your e-mail address is now {user.email}." if changed else f"{user.email} is confirmed; thank you.", "success"
+    )
+    return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.post("/confirm/resend")
+@login_required
+@confirm_by_account
+def confirm_resend():
+    if current_user.email_verified:
+        flash("Your address is confirmed already.", "info")
+    else:
+        verification.send_confirmation(current_user)
+        flash(f"We have e-mailed a new link to {current_user.email}.", "info")
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/account/password")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from blog.extensions import db
-from blog.models import Post, Role, Tag, User
+from blog.models import Post, Role, Tag, User, utcnow
 
 DEMO_POSTS = [
     (
@@ -35,7 +35,7 @@ def create_demo() -> str:
     password = secrets.token_urlsafe(9)
     if admin is None:
         Role.ensure_defaults()
-        admin = User(username="demo", email="demo@example.org", display_name="Demo Admin")
+        admin = User(username="demo", email="demo@example.org", display_name="Demo Admin", email_verified_at=utcnow())
         for role in ("admin", "editor", "author", "reader"):
             admin.add_role(role)
         db.session.add(admin)

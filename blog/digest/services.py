@@ -65,7 +65,7 @@ def _posts_of_period(frequency: str, now: datetime) -> list[int]:
 
 def _subscribers(frequency: str) -> list:
     query = db.select(User.id, User.email, User.display_name, User.username).where(
-        User.digest == frequency, User.active.is_(True)
+        User.digest == frequency, User.may_get_mail
     )
     return list(db.session.execute(query))
 

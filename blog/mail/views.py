@@ -8,6 +8,7 @@ from blog.extensions import db
 from blog.jobs import heartbeats
 from blog.mail.overview import outbox_counts, retry_message
 from blog.models import OutboxMessage, OutboxStatus
+from blog.pagination import page_arg
 from blog.permissions import admin_permission, require
 
 bp = Blueprint("mail", __name__)
@@ -21,7 +22,7 @@ def outbox():
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     query = query.filter_by(status=status) if status else query
     query = query.filter_by(kind=kind) if kind else query
-    rows = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    rows = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     kinds = db.session.execute(db.select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)).scalars()
     return render_template(
         "mail/outbox.html",

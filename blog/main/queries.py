@@ -190,8 +190,19 @@ _COMMENTS_OF_POST = (
 )
 
 
+def _has_published_post():
+    """The condition on ``Tag``: some post readers may see carries it (a draft-only tag is unknown to them)."""
+    return (
+        select(post_tags.c.post_id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(post_tags.c.tag_id == Tag.id, is_published())
+        .exists()
+    )
+
+
 def tag_named(name: str) -> Tag | None:
-    return db.session.execute(db.select(Tag).where(Tag.name == name)).scalar_one_or_none()
+    """The tag ``name`` if a published post carries it, else None."""
+    return db.session.execute(db.select(Tag).where(Tag.name == name, _has_published_post())).scalar_one_or_none()
 
 
 def author_named(username: str) -> User | None:
@@ -244,19 +255,11 @@ def feed_posts(tag: Tag | None = None) -> list[Post]:
 
 
 def sitemap_entries() -> tuple[list[tuple[str, object]], list[str]]:
-    """(slug, updated_at) of the latest published posts, and the names of tags in use."""
+    """(slug, updated_at) of the latest published posts, and the names of tags published posts carry."""
     posts = db.session.execute(
         db.select(Post.slug, Post.updated_at).where(is_published()).order_by(Post.publish_at.desc()).limit(SITEMAP_MAX)
     ).all()
-    tags = (
-        db.session.execute(
-            db.select(Tag.name)
-            .where(db.select(post_tags.c.post_id).where(post_tags.c.tag_id == Tag.id).exists())
-            .order_by(Tag.name)
-        )
-        .scalars()
-        .all()
-    )
+    tags = db.session.execute(db.select(Tag.name).where(_has_published_post()).order_by(Tag.name)).scalars().all()
     return [tuple(row) for row in posts], list(tags)
 
 

@@ -13,6 +13,7 @@ from blog.main.search import search as run_search
 from blog.models import Tag, utcnow
 from blog.permissions import EditPostPermission, comment_permission
 from blog.posts.forms import CommentForm
+from blog.text import xml_safe
 
 bp = Blueprint("main", __name__)
 
@@ -117,7 +118,7 @@ def tag_feed(name: str):
 def sitemap():
     posts, tags = queries.sitemap_entries()
     body = render_template("main/sitemap.xml", posts=posts, tags=tags, base=current_app.config["BLOG_BASE_URL"])
-    return current_app.response_class(body, content_type="application/xml; charset=utf-8")
+    return current_app.response_class(xml_safe(body), content_type="application/xml; charset=utf-8")
 
 
 _sidebar_memo: dict[int, Markup] = {}
@@ -149,4 +150,5 @@ def _atom(posts, *, title: str, self_url: str, alternate: str):
         alternate=alternate,
         base=current_app.config["BLOG_BASE_URL"],
     )
-    return current_app.response_class(body, content_type="application/atom+xml; charset=utf-8")
+    # Rows saved before input was cleaned may still hold characters no XML may carry.
+    return current_app.response_class(xml_safe(body), content_type="application/atom+xml; charset=utf-8")

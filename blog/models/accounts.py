@@ -12,6 +12,10 @@ from blog.models.states import RequestStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
 
+#: What a token may be limited to; a token holds one or more, separated by spaces.
+API_SCOPES = {"mail:send": "send mail (POST /api/mail)", "tasks:read": "read task states (GET /api/tasks/<id>)"}
+ALL_API_SCOPES = " ".join(API_SCOPES)
+
 
 class ApiToken(db.Model):
     """A token for the API; only its SHA-256 hash is stored."""
@@ -24,8 +28,13 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(100), default=ALL_API_SCOPES, server_default=ALL_API_SCOPES)
 
     user: Mapped[User] = relationship()
+
+    def allows(self, scope: str) -> bool:
+        """True if the token was given ``scope``."""
+        return scope in self.scopes.split()
 
 
 class RoleChange(db.Model):

@@ -7,7 +7,8 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, func
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, String, Table, UniqueConstraint, and_, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blog.extensions import bcrypt, db
@@ -70,6 +71,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the address was confirmed through a mailed link; None: unconfirmed (no mail, no writing).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     digest: Mapped[str] = mapped_column(String(10), default="none")
     notify_comments: Mapped[bool] = mapped_column(default=True)
@@ -90,6 +93,25 @@ class User(UserMixin, db.Model):
     def name(self) -> str:
         """The name to show and to greet the user with."""
         return self.display_name or self.username
+
+    @property
+    def email_verified(self) -> bool:
+        """True once the address was confirmed (or came verified from a provider or an admin)."""
+        return self.email_verified_at is not None
+
+    @hybrid_property
+    def may_get_mail(self) -> bool:
+        """Whether the blog may send this user digests, announcements, reminders and notices: the one rule."""
+        return self.active and self.email_verified_at is not None
+
+    @may_get_mail.inplace.expression
+    @classmethod
+    def _may_get_mail_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.email_verified_at.is_not(None))
+
+    def mark_email_verified(self) -> None:
+        """Record that the user has shown they read mail at their address."""
+        self.email_verified_at = utcnow()
 
     @property
     def is_active(self) -> bool:

@@ -27,6 +27,7 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
             author.display_name,
             author.username,
             author.notify_comments,
+            author.email_verified_at,
             commenter.display_name.label("commenter_display"),
             commenter.username.label("commenter_username"),
         )
@@ -34,7 +35,7 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
         .join(commenter, commenter.id == comment.author_id)
         .where(Post.id == comment.post_id)
     ).one_or_none()
-    if row is None or row.author_id == comment.author_id or not row.notify_comments:
+    if row is None or row.author_id == comment.author_id or not row.notify_comments or row.email_verified_at is None:
         return
     queue_mail(
         object_session(comment),

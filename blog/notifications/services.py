@@ -89,6 +89,8 @@ def notify_followers(now: datetime | None = None) -> int:
 def _add_to_hourly_mail(reader_id: int, post_ids: list[int], now: datetime) -> None:
     """Add posts to the reader's not-yet-sent mail of this hour, or of the next hour if this one is out."""
     reader = db.session.get(User, reader_id)
+    if not reader.may_get_mail:
+        return  # inactive, or an unconfirmed address that may belong to someone else
     this_hour = now.replace(minute=0, second=0, microsecond=0)
     # A later hour's mail is not due yet, so no worker can have touched it; the third is a safety net.
     for start in (this_hour + timedelta(hours=n) for n in range(3)):

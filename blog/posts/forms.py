@@ -9,6 +9,7 @@ from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, 
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blog.models import Post, PostStatus, Tag, utcnow
+from blog.text import xml_safe
 
 TITLE_MAX = 200
 BODY_MAX = 100_000
@@ -27,6 +28,9 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_INPUT = [xml_safe, _strip]  # control characters would make the feeds invalid XML
+
+
 def split_tags(raw: str | None) -> list[str]:
     """Return the tag names typed in a comma-separated field, without empties."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
@@ -35,7 +39,7 @@ def split_tags(raw: str | None) -> list[str]:
 class PostForm(FlaskForm):
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=_INPUT,
         validators=[
             InputRequired("Give the post a title."),
             Length(max=TITLE_MAX, message=f"The title can be at most {TITLE_MAX} characters long."),
@@ -43,6 +47,7 @@ class PostForm(FlaskForm):
     )
     body = TextAreaField(
         "Text (Markdown)",
+        filters=[xml_safe],
         validators=[
             InputRequired("Write something in the post."),
             Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters long."),
@@ -50,7 +55,7 @@ class PostForm(FlaskForm):
     )
     tags = StringField(
         "Tags",
-        filters=[_strip],
+        filters=_INPUT,
         description="Comma separated, e.g. flask, python",
         validators=[
             Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
@@ -113,6 +118,7 @@ class PostForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(
         "Your comment (Markdown)",
+        filters=[xml_safe],
         validators=[
             InputRequired("Write something before sending."),
             Length(max=COMMENT_MAX, message=f"A comment can be at most {COMMENT_MAX:,} characters long."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from blog.auth.limits import preview_by_author
 from blog.main import queries
 from blog.markdown import render_markdown
 from blog.models import Post, PostStatus
@@ -57,6 +58,7 @@ def delete(slug: str):
 
 @bp.post("/post/preview")
 @require(write_permission)
+@preview_by_author
 def preview():
     body = (request.get_json(silent=True) or {}).get("body", "")
     if not isinstance(body, str) or len(body) > BODY_MAX:

@@ -25,8 +25,10 @@ def listen() -> None:
 def queue_reminder_mail(_mapper, connection, reminder: Reminder) -> None:
     """Queue the reminder for ``remind_at``; the outbox hands it to Celery only when it is near."""
     user = connection.execute(
-        select(User.email, User.display_name, User.username).where(User.id == reminder.user_id)
+        select(User.email, User.display_name, User.username, User.email_verified_at).where(User.id == reminder.user_id)
     ).one()
+    if user.email_verified_at is None:
+        return  # an unconfirmed address may belong to someone else
     queue_mail(
         object_session(reminder),
         connection=connection,

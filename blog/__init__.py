@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from blog.admin.views import bp as admin_bp
     from blog.api.views import bp as api_bp
     from blog.auth.views import bp as auth_bp
+    from blog.health.views import bp as health_bp
     from blog.main.views import bp as main_bp
     from blog.posts.views import bp as posts_bp
 
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

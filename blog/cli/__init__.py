@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from blog.cli.jobs import check_command, mail_test_command, send_digest_command
     from blog.cli.seed import seed_command
+    from blog.cli.serve import serve_command
     from blog.cli.users import create_admin_command
 
     app.cli.add_command(create_admin_command)
@@ -13,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_digest_command)
     app.cli.add_command(mail_test_command)
     app.cli.add_command(check_command)
+    app.cli.add_command(serve_command)

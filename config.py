@@ -255,6 +255,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _ensure_folder(path: str) -> None:
+    """Create the instance folder: SQLite, the embedded broker and the mailbox live there."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot create the instance folder {path} ({error.strerror}); "
+            "create it or point BLOG_INSTANCE_PATH at a writable folder"
+        ) from None
+
+
 def load_config(app, name: str | None = None) -> None:
     """Fill ``app.config`` from the chosen class, the environment and the instance folder."""
     cls = config_class(name)
@@ -265,6 +276,7 @@ def load_config(app, name: str | None = None) -> None:
         raise ConfigurationError("; ".join(problems))
 
     instance = app.instance_path
+    _ensure_folder(instance)
     database_url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance, 'blog.db')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
     app.config.setdefault("CELERY_BROKER_URL", None)

@@ -2,13 +2,14 @@
 """The blog's command line: ``python manage.py --help``."""
 
 import click
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import routes_command, shell_command
 
 from blog import create_app
+from blog.cli.group import BlogGroup
 from blog.cli.run import run_command
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+@click.group(cls=BlogGroup, create_app=create_app, add_default_commands=False)
 def cli() -> None:
     """Manage the blog: run it, migrate its database, create admins, seed data."""
 

@@ -30,3 +30,10 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def schema_missing(error: BaseException) -> bool:
+    """True when ``error`` says a table does not exist: the migrations have not been run."""
+    original = getattr(error, "orig", error)
+    # PostgreSQL's SQLSTATE for an undefined table; SQLite only has the message.
+    return getattr(original, "sqlstate", None) == "42P01" or "no such table" in str(original)

@@ -173,6 +173,8 @@ class ChildProcess:
     #: Gunicorn's workers stop with their arbiter; a prefork Celery worker must be signalled alone.
     term_whole_group = False
     stop_timeout = 10.0
+    #: Where the command runs: this working tree, or a fresh clone of it.
+    cwd = PROJECT_ROOT
 
     def __init__(self, env: dict, log_path: str):
         self.env, self.log_path = env, log_path
@@ -182,7 +184,7 @@ class ChildProcess:
     def _spawn(self, command: list[str]) -> None:
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def _check_alive(self) -> None:
@@ -327,4 +329,63 @@ class Gunicorn(ChildProcess):
                 return False
 
         wait_for(ready, timeout=60, message=f"gunicorn on {self.url}")
+        return self
+
+
+def fresh_clone(destination) -> str:
+    """Copy what ``git clone`` of this working tree would give (tracked and new files) into ``destination``."""
+    import shutil
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for relative in filter(None, listed.split("\0")):
+        source = os.path.join(PROJECT_ROOT, relative)
+        if os.path.isfile(source):
+            target = os.path.join(destination, relative)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy2(source, target)
+    return str(destination)
+
+
+def newcomer_env(instance, **values) -> dict:
+    """The environment of a newcomer: no database, broker, queue or mail settings, the given instance folder."""
+    drop = {
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "MAIL_BACKEND",
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "CELERY_DEFAULT_QUEUE",
+        "JOBS_SWEEP_SECONDS",
+        "BLOG_ENV",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(BLOG_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1", **values)
+    return env
+
+
+class Server(ChildProcess):
+    """Any command that serves HTTP (``manage.py serve``, gunicorn, honcho, nginx), ready when ``url`` answers."""
+
+    def __init__(self, env: dict, log_path: str, command: list[str], url: str, cwd: str = PROJECT_ROOT):
+        super().__init__(env, log_path)
+        self.command, self.url, self.cwd = command, url, cwd
+        self.what = " ".join(command[:4])
+
+    def start(self, path: str = "/healthz", timeout: float = 60.0) -> Server:
+        self._spawn(self.command)
+
+        def ready():
+            self._check_alive()
+            try:
+                return requests.get(self.url + path, timeout=2, verify=False).status_code < 500  # noqa: S501 (a self-signed test cert)
+            except requests.RequestException:
+                return False
+
+        wait_for(ready, timeout, interval=0.1, message=f"{self.what} on {self.url}; log: {self.log_path}")
         return self

@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from tests.support import BeatProcess, Server, WorkerProcess, fresh_clone, free_port, newcomer_env, wait_for
+from tests.support import BeatProcess, Server, WorkerProcess, free_port, fresh_clone, newcomer_env, wait_for
 
 NO_SCHEMA = "python manage.py db upgrade"
 

@@ -58,6 +58,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "RECAPTCHA_PRIVATE_KEY": str,
     "OAUTH_PROVIDERS": str,
     "SECURITY_HSTS": bool,
+    "BLOG_PROXY_COUNT": int,
     # Background jobs
     "DIGEST_SCHEDULE": str,
     "DIGEST_WEEKDAY": int,
@@ -140,6 +141,8 @@ class Config:
     OAUTH_PROVIDERS = ""
     OAUTH_PENDING_MAX = 3  # unfinished OAuth logins kept in the session cookie
     SECURITY_HSTS = False
+    # Proxies in front of the blog whose X-Forwarded-* headers are trusted (blog/proxy.py); 0: none.
+    BLOG_PROXY_COUNT = 0
     HSTS_MAX_AGE = 365 * 24 * 3600
 
     # Background jobs: digest, reminders, notifications, announcements.

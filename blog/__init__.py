@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_middleware(app)
     return app
 
 
@@ -103,3 +104,10 @@ def register_commands(app: Flask) -> None:
     from blog import cli
 
     cli.init_app(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """Trust ``BLOG_PROXY_COUNT`` proxies' ``X-Forwarded-*`` headers; outermost, so every layer sees the client."""
+    from blog import proxy
+
+    proxy.init_app(app)

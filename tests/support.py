@@ -389,3 +389,29 @@ class Server(ChildProcess):
 
         wait_for(ready, timeout, interval=0.1, message=f"{self.what} on {self.url}; log: {self.log_path}")
         return self
+
+
+class RedisServer(ChildProcess):
+    """A throwaway ``redis-server`` on its own loopback port, to stop and start under a running blog."""
+
+    what = "redis-server"
+
+    def __init__(self, log_path: str, port: int | None = None):
+        super().__init__(dict(os.environ), log_path)
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> RedisServer:
+        self._spawn(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        )
+        wait_for(self._ready, timeout, interval=0.05, message=f"redis-server on {self.port}")
+        return self
+
+    def _ready(self) -> bool:
+        self._check_alive()
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False

@@ -128,6 +128,12 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_KEY_PREFIX = ""  # tells apart several blogs sharing one Redis
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (the same limits, per worker) until it is back,
+    # rather than refuse every login or let every guess through; Flask-Limiter warns once per outage.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis that hangs must not hold a request: give up after half a second.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     RATELIMIT_LOGIN = "10 per minute;30 per hour"  # failed logins per address
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # failed logins per account (or unknown name)
     RATELIMIT_REGISTER = "10 per hour"  # registrations per address

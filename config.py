@@ -265,13 +265,13 @@ def normalise_database_url(url: str) -> str:
 
 
 def _ensure_folder(path: str) -> None:
-    """Create the instance folder: SQLite, the embedded broker and the mailbox live there."""
+    """Create a folder SQLite files go in: the instance folder (the embedded broker, the mailbox), the database's."""
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as error:
         raise ConfigurationError(
-            f"cannot create the instance folder {path} ({error.strerror}); "
-            "create it or point BLOG_INSTANCE_PATH at a writable folder"
+            f"cannot create the folder {path} ({error.strerror}); "
+            "create it, or point BLOG_INSTANCE_PATH (or DATABASE_URL) at a writable folder"
         ) from None
 
 
@@ -288,6 +288,8 @@ def load_config(app, name: str | None = None) -> None:
     _ensure_folder(instance)
     database_url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance, 'blog.db')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
+        _ensure_folder(os.path.dirname(os.path.abspath(database_url[len("sqlite:///") :])) or ".")
     app.config.setdefault("CELERY_BROKER_URL", None)
     if not app.config["CELERY_BROKER_URL"]:
         app.config["CELERY_BROKER_URL"] = f"sqla+sqlite:///{os.path.join(instance, 'broker.db')}"

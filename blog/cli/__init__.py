@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from blog.cli.backup import backup_command, restore_command
     from blog.cli.jobs import check_command, mail_test_command, send_digest_command
     from blog.cli.seed import seed_command
     from blog.cli.serve import serve_command
@@ -15,3 +16,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_test_command)
     app.cli.add_command(check_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -93,10 +93,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Hashed static URLs and the filters templates use."""
-    from blog import templating
+    """Hashed static URLs, gzip copies of static files, and the filters templates use."""
+    from blog import static, templating
 
     templating.init_app(app)
+    static.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

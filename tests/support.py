@@ -263,9 +263,10 @@ class WorkerProcess(ChildProcess):
 
     stop_timeout = 15.0
 
-    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False):
+    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False, include=()):
         super().__init__(env, log_path)
         self.name, self.concurrency, self.beat = name, concurrency, beat
+        self.include = list(include)  # extra modules the worker imports (test-only signal handlers)
         self.what = f"worker {name}"
 
     def start(self, timeout: float = 60.0) -> WorkerProcess:
@@ -285,6 +286,8 @@ class WorkerProcess(ChildProcess):
             "--without-mingle",
             "--without-gossip",
         ]
+        for module in self.include:
+            command += ["--include", module]
         if self.beat:
             command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
         self._spawn(command)

@@ -58,7 +58,10 @@ def test_plain_gunicorn_with_the_config_starts_two_per_core_plus_one_sync_worker
     assert requests.get(server.url + "/", timeout=5).status_code == 200
     expected = multiprocessing.cpu_count() * 2 + 1
     wait_for(lambda: len(_workers_of(server.process.pid)) == expected, 60, message=f"{expected} workers")
+    # Warned once, by the first worker, whenever it has finished loading the app.
+    wait_for(lambda: "RATELIMIT_STORAGE_URI is memory://" in server.full_log(), 30, message="the memory:// warning")
+    for _ in range(expected):  # one request per worker, at least, so that all have loaded the app
+        requests.get(server.url + "/healthz", timeout=5)
     log = server.full_log()
     assert "Using worker: sync" in log
-    assert "RATELIMIT_STORAGE_URI is memory://" in log  # warned once, by the first worker
     assert log.count("RATELIMIT_STORAGE_URI is memory://") == 1

@@ -13,8 +13,6 @@ import requests
 
 from tests.support import Server, free_port, wait_for
 
-pytestmark = pytest.mark.slow
-
 
 def _workers_of(pid: int) -> set[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
@@ -39,6 +37,7 @@ def serve(test_env, app, tmp_path):
         server.stop()
 
 
+@pytest.mark.slow
 def test_serve_runs_gunicorn_threads_and_reloads_on_sighup(serve, make_post):
     make_post("Served by gunicorn")
     server = serve(sys.executable, "manage.py", "serve", "--port", "{port}", "--workers", "2", "--threads", "2")
@@ -52,6 +51,7 @@ def test_serve_runs_gunicorn_threads_and_reloads_on_sighup(serve, make_post):
     assert after and requests.get(server.url + "/", timeout=5).status_code == 200
 
 
+@pytest.mark.slow
 def test_plain_gunicorn_with_the_config_starts_two_per_core_plus_one_sync_workers(serve):
     bind = "127.0.0.1:{port}"
     server = serve(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", bind, "blog:create_app()")
@@ -65,3 +65,19 @@ def test_plain_gunicorn_with_the_config_starts_two_per_core_plus_one_sync_worker
     log = server.full_log()
     assert "Using worker: sync" in log
     assert log.count("RATELIMIT_STORAGE_URI is memory://") == 1
+
+
+@pytest.mark.parametrize(("threads", "worker_class"), [(None, "sync"), ("4", "gthread")])
+def test_gunicorn_conf_settings(monkeypatch, threads, worker_class):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    if threads:
+        monkeypatch.setenv("GUNICORN_THREADS", threads)
+    else:
+        monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    conf = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "gunicorn.conf.py"))
+    assert conf["worker_class"] == worker_class and conf["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert conf["preload_app"] is False and conf["timeout"] == 30 and conf["graceful_timeout"] == 30
+    assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    assert "blog" not in conf  # the arbiter must not import the blog (a HUP would keep the old code)

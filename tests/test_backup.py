@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -62,7 +63,7 @@ def fresh_database(test_env, tmp_path):
         yield f"sqlite:///{tmp_path}/restored/blog.db"
         return
     server = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{server.database}_restored"
+    name = f"{server.database}_restored_{uuid.uuid4().hex[:6]}"  # several runs may share the server
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

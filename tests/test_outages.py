@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 import requests
@@ -42,7 +43,7 @@ def _postgres_url() -> str:
 def outage_database():
     """A database of its own on a real PostgreSQL, reached through a TCP proxy the test can cut."""
     url = _postgres_url()
-    name = f"{url.database}_outage"
+    name = f"{url.database}_outage_{uuid.uuid4().hex[:6]}"  # several runs may share the server
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

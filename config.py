@@ -26,6 +26,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "CELERY_RESULT_BACKEND": str,
     "CELERY_DEFAULT_QUEUE": str,
     "JOBS_SWEEP_SECONDS": float,
+    "SQLITE_BUSY_TIMEOUT": float,
     "MAIL_BACKEND": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
@@ -80,6 +81,8 @@ class Config:
     DATABASE_URL: str | None = None
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a SQLite writer waits for another's lock before "database is locked" (a 503 page).
+    SQLITE_BUSY_TIMEOUT = 15.0
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Celery: the embedded broker needs no server (kombu's SQLAlchemy transport).
@@ -290,6 +293,10 @@ def load_config(app, name: str | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
     if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
         _ensure_folder(os.path.dirname(os.path.abspath(database_url[len("sqlite:///") :])) or ".")
+    if database_url.startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config.setdefault("CELERY_BROKER_URL", None)
     if not app.config["CELERY_BROKER_URL"]:
         app.config["CELERY_BROKER_URL"] = f"sqla+sqlite:///{os.path.join(instance, 'broker.db')}"

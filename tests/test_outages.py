@@ -115,3 +115,30 @@ def test_redis_down_serves_uncached_pages_and_limits_in_memory(test_env, app, ma
     assert "Traceback" not in log, log
     assert log.count("page cache unavailable") == 1, log
     assert log.count("Rate limit storage unreachable") == 1, log
+
+
+def test_locked_sqlite_database_gives_503_to_writers_then_recovers(test_env, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "locked" / "blog.db"
+    env = {**test_env, "DATABASE_URL": f"sqlite:///{path}", "SQLITE_BUSY_TIMEOUT": "0.5"}
+    upgrade = subprocess.run([sys.executable, "manage.py", "db", "upgrade"], env=env, capture_output=True, text=True)
+    assert upgrade.returncode == 0, upgrade.stderr
+    web = _web(env, tmp_path, "locked")
+    form = {"username": "lockout", "email": "lockout@example.org", "password": "a long password"}
+    form["confirm"] = form["password"]
+    lock = sqlite3.connect(path, isolation_level=None)
+    try:
+        web.start()
+        lock.execute("BEGIN IMMEDIATE")  # another writer holds the lock (a long migration, a stuck script)
+        assert requests.get(web.url + "/", timeout=10).status_code == 200  # readers go on (WAL)
+        page = requests.post(web.url + "/auth/register", data=form, timeout=10, allow_redirects=False)
+        # (Flask-Limiter raises Retry-After to the limit's reset on rate-limited pages such as this one.)
+        assert page.status_code == 503 and int(page.headers["Retry-After"]) >= 5 and "<nav" in page.text, page.text
+        lock.execute("ROLLBACK")
+        page = requests.post(web.url + "/auth/register", data=form, timeout=10, allow_redirects=False)
+        assert page.status_code == 302, page.text
+    finally:
+        lock.close()
+        web.stop()
+    assert "Traceback" not in web.full_log(), web.log()

@@ -11,7 +11,8 @@ import sys
 import pytest
 import requests
 
-from tests.support import PROJECT_ROOT, Server, free_port, wait_for
+from tests.servers import Server
+from tests.support import PROJECT_ROOT, free_port, wait_for
 
 UNITS = os.path.join(PROJECT_ROOT, "deploy", "systemd")
 NAMES = ("blog-web.service", "blog-worker.service", "blog-beat.service")

@@ -10,7 +10,8 @@ import sys
 import pytest
 import requests
 
-from tests.support import PROJECT_ROOT, Server, free_port
+from tests.servers import Server
+from tests.support import PROJECT_ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE = os.path.join(PROJECT_ROOT, "deploy", "nginx", "blog.conf")

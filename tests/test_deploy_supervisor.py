@@ -10,7 +10,8 @@ import uuid
 import pytest
 import requests
 
-from tests.support import PROJECT_ROOT, Server, free_port, wait_for
+from tests.servers import Server
+from tests.support import PROJECT_ROOT, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,8 @@ import sys
 import pytest
 import requests
 
-from tests.support import BeatProcess, Server, WorkerProcess, free_port, fresh_clone, newcomer_env, wait_for
+from tests.servers import Server, fresh_clone, newcomer_env
+from tests.support import BeatProcess, WorkerProcess, free_port, wait_for
 
 NO_SCHEMA = "python manage.py db upgrade"
 

@@ -7,7 +7,8 @@ import sys
 import pytest
 import requests
 
-from tests.support import RedisServer, Server, free_port, wait_for
+from tests.servers import RedisServer, Server
+from tests.support import free_port, wait_for
 
 
 def test_liveness_answers_without_touching_anything(client):

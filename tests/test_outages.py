@@ -13,7 +13,8 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.support import RedisServer, Server, TCPProxy, free_port, wait_for
+from tests.servers import RedisServer, Server, TCPProxy
+from tests.support import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,8 @@ import sys
 import pytest
 import requests
 
-from tests.support import Server, free_port, wait_for
+from tests.servers import Server
+from tests.support import free_port, wait_for
 
 
 def _workers_of(pid: int) -> set[int]:

@@ -31,6 +31,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "CELERY_RESULT_BACKEND": str,
     "CELERY_DEFAULT_QUEUE": str,
     "JOBS_SWEEP_SECONDS": float,
+    "SQLITE_BUSY_TIMEOUT": float,
     "MAIL_BACKEND": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
@@ -96,6 +97,8 @@ class Config:
     DATABASE_URL: str | None = None
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a SQLite writer waits for another's lock before "database is locked" (a 503 page).
+    SQLITE_BUSY_TIMEOUT = 15.0
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Celery: the embedded broker needs no server (kombu's SQLAlchemy transport).
@@ -134,7 +137,6 @@ class Config:
     LOG_FORMAT = "text"  # or "json": one object per line
     LOG_DIR: str | None = None  # unset: stderr; set: app.log, access.log, worker.log rotated daily
     LOG_RETENTION_DAYS = 14
-    BLOG_PROXY_COUNT = 0  # trusted proxies in front (X-Forwarded-*, X-Request-ID are believed only then)
     METRICS_ENABLED = False
     METRICS_ALLOW = "127.0.0.0/8,::1"
 
@@ -149,6 +151,12 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_KEY_PREFIX = ""  # tells apart several blogs sharing one Redis
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (the same limits, per worker) until it is back,
+    # rather than refuse every login or let every guess through; Flask-Limiter warns once per outage.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis that hangs must not hold a request: give up after half a second.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     RATELIMIT_LOGIN = "10 per minute;30 per hour"  # failed logins per address
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # failed logins per account (or unknown name)
     RATELIMIT_REGISTER = "10 per hour"  # registrations per address
@@ -167,6 +175,8 @@ class Config:
     OAUTH_PROVIDERS = ""
     OAUTH_PENDING_MAX = 3  # unfinished OAuth logins kept in the session cookie
     SECURITY_HSTS = False
+    # Proxies in front of the blog whose X-Forwarded-* (and X-Request-ID) headers are trusted; 0: none.
+    BLOG_PROXY_COUNT = 0
     HSTS_MAX_AGE = 365 * 24 * 3600
 
     # Background jobs: digest, reminders, notifications, announcements.
@@ -308,6 +318,17 @@ def instance_secret_key(instance: str) -> str:
     return key
 
 
+def _ensure_folder(path: str) -> None:
+    """Create a folder SQLite files go in: the instance folder (the embedded broker, the mailbox), the database's."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot create the folder {path} ({error.strerror}); "
+            "create it, or point BLOG_INSTANCE_PATH (or DATABASE_URL) at a writable folder"
+        ) from None
+
+
 def load_config(app, name: str | None = None) -> None:
     """Fill ``app.config`` from the chosen class, the environment and the instance folder."""
     cls = config_class(name)
@@ -321,11 +342,18 @@ def load_config(app, name: str | None = None) -> None:
         raise ConfigurationError("; ".join(problems))
 
     instance = app.instance_path
+    _ensure_folder(instance)
     if app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
         # The public default would let anyone forge a session cookie.
         app.config["SECRET_KEY"] = instance_secret_key(instance)
     database_url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance, 'blog.db')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
+        _ensure_folder(os.path.dirname(os.path.abspath(database_url[len("sqlite:///") :])) or ".")
+    if database_url.startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config.setdefault("CELERY_BROKER_URL", None)
     if not app.config["CELERY_BROKER_URL"]:
         app.config["CELERY_BROKER_URL"] = f"sqla+sqlite:///{os.path.join(instance, 'broker.db')}"

@@ -4,9 +4,10 @@
 import os
 
 import click
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import routes_command, shell_command
 
 from blog import create_app
+from blog.cli.group import BlogGroup
 from blog.cli.run import run_command
 
 
@@ -15,7 +16,7 @@ def _create_app():
     return create_app(os.environ.get("BLOG_ENV") or "dev")
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+@click.group(cls=BlogGroup, create_app=_create_app, add_default_commands=False)
 def cli() -> None:
     """Manage the blog: run it, migrate its database, create admins, seed data."""
 

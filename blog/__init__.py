@@ -26,8 +26,10 @@ from blog import (
     metrics,
     notifications,
     permissions,
+    proxy,
     reminders,
     request_ids,
+    static,
     templating,
 )
 from blog.admin.views import bp as admin_bp
@@ -38,6 +40,7 @@ from blog.auth.views import bp as auth_bp
 from blog.digest.views import bp as digest_bp
 from blog.extensions import bcrypt, csrf, db, limiter, login_manager, migrate, principal
 from blog.extensions import mail as flask_mail
+from blog.health.views import bp as health_bp
 from blog.mail.views import bp as mail_bp
 from blog.main.cache import CachedPagesMiddleware
 from blog.main.views import bp as main_bp
@@ -93,6 +96,7 @@ def register_areas(app: Flask) -> None:
     metrics.init_app(app)  # requests named by endpoint for /metrics
     mail.init_app(app)  # the outbox's own kinds and the failure alarm
     templating.init_app(app)  # hashed static URLs and time filters
+    static.init_app(app)  # gzip copies of static files, compress-static
     main.init_app(app)  # the page cache's store and invalidation
     auth.init_app(app)  # sessions, security headers, OAuth; welcome and reset mail
     admin.init_app(app)  # the author-request decision mail
@@ -116,17 +120,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(announcements_bp, url_prefix="/admin/announcements")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(metrics.bp)
+    app.register_blueprint(health_bp)
 
 
 def register_middleware(app: Flask) -> None:
     """Wrap the WSGI app; the last one listed sees a request first."""
     # Cookie-less readers get cached pages before Flask runs.
     app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
-    # Outermost: every request, cached or not, gets an id, an access-log line and its metrics.
+    # Every request, cached or not, gets an id, an access-log line and its metrics.
     trust_proxy = app.config["BLOG_PROXY_COUNT"] > 0
     app.wsgi_app = RequestIdMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, trust_incoming=trust_proxy, observers=(metrics.observe_request,)
     )
+    # Outermost: BLOG_PROXY_COUNT proxies' X-Forwarded-* headers are believed, so every layer sees the client.
+    proxy.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

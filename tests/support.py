@@ -173,6 +173,8 @@ class ChildProcess:
     #: Gunicorn's workers stop with their arbiter; a prefork Celery worker must be signalled alone.
     term_whole_group = False
     stop_timeout = 10.0
+    #: Where the command runs: this working tree, or a fresh clone of it.
+    cwd = PROJECT_ROOT
 
     def __init__(self, env: dict, log_path: str):
         self.env, self.log_path = env, log_path
@@ -182,7 +184,7 @@ class ChildProcess:
     def _spawn(self, command: list[str]) -> None:
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def _check_alive(self) -> None:
@@ -260,9 +262,10 @@ class WorkerProcess(ChildProcess):
 
     stop_timeout = 15.0
 
-    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False):
+    def __init__(self, env: dict, log_path: str, name: str, concurrency: int = 2, beat: bool = False, include=()):
         super().__init__(env, log_path)
         self.name, self.concurrency, self.beat = name, concurrency, beat
+        self.include = list(include)  # extra modules the worker imports (test-only signal handlers)
         self.what = f"worker {name}"
 
     def start(self, timeout: float = 60.0) -> WorkerProcess:
@@ -285,6 +288,8 @@ class WorkerProcess(ChildProcess):
             "--include",
             "tests.faults",
         ]
+        for module in self.include:
+            command += ["--include", module]
         if self.beat:
             command += ["-B", "--schedule", os.path.join(os.path.dirname(self.log_path), f"{self.name}-beat")]
         self._spawn(command)

@@ -2,11 +2,16 @@
 
 from flask import Flask
 
+from blog.cli.backup import backup_command, restore_command
 from blog.cli.seed import seed_command
+from blog.cli.serve import serve_command
 from blog.cli.users import create_admin_command
 
 
 def init_app(app: Flask) -> None:
-    """Add ``create-admin`` and ``seed`` (``run`` is ``manage.py``'s own)."""
+    """Add ``create-admin``, ``seed``, ``serve``, ``backup`` and ``restore`` (``run`` is ``manage.py``'s own)."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -15,6 +15,7 @@ from blog.extensions import db
 from blog.jobs.heartbeats import SWEEP_HEARTBEAT, WORKER_HEARTBEAT, last_run, workers_look_alive
 from blog.jobs.tasks import heartbeat
 from blog.mail.transport import mail_connection
+from blog.production import default_workers, deployment_warnings
 
 
 @click.command("check")
@@ -27,8 +28,17 @@ def check_command(timeout: float) -> None:
     results += [_check_beat(), _check_mail()]
     for ok, name, detail in results:
         click.echo(f"{'ok  ' if ok else 'FAIL'} {name:9} {detail}")
+    _warn_about_deployment()
     if not all(ok for ok, _, _ in results):
         raise SystemExit(1)
+
+
+def _warn_about_deployment() -> None:
+    """Print what is wrong for production with ``serve``'s number of workers (a warning, not a failure)."""
+    for warning in deployment_warnings(current_app.config, default_workers()):
+        click.echo(f"warn settings  {warning}")
+    if not current_app.config["BLOG_PROXY_COUNT"]:
+        click.echo("note proxies   BLOG_PROXY_COUNT is unset: X-Forwarded-* headers are ignored (docs/DEPLOY.md)")
 
 
 def _check_database():

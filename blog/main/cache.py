@@ -50,6 +50,7 @@ from werkzeug.wrappers import Request
 
 from blog.extensions import db
 from blog.models import CacheGeneration, Comment, Post, SlugRedirect, Tag, User
+from blog.throttle import warn_throttled
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ class CachedPagesMiddleware:
             with self._get_engine().connect() as connection:
                 environ[_ENVIRON_KEY] = connection.execute(_GENERATION_QUERY).scalar() or 0
         except Exception as exc:  # let Flask answer, with its error page if the database is down
-            log.warning("page cache: cannot read the generation: %s", exc)
+            warn_throttled("database", "database unavailable, answering 503: %s", exc)
             return None
         return self.app.extensions["page_cache"].get(f"{environ[_ENVIRON_KEY]}:{Request(environ).full_path}")
 
@@ -245,12 +246,13 @@ class RedisStore:
     def __init__(self, url: str):
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=0.5)
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
     def get(self, key: str):
         try:
             raw = self.redis.get(self.PREFIX + key)
-        except Exception:  # a cache that is down only makes pages slower
+        except Exception as exc:  # a cache that is down only makes pages slower
+            warn_throttled("page-cache", "page cache unavailable, serving pages uncached: %s", exc)
             return None
         if raw is None:
             return None
@@ -261,7 +263,7 @@ class RedisStore:
         try:
             self.redis.set(self.PREFIX + key, json.dumps(value[0]).encode() + b"\n" + value[1], ex=max(1, int(ttl)))
         except Exception as exc:  # a cache that is down only makes pages slower
-            log.warning("page cache unavailable: %s", exc)
+            warn_throttled("page-cache", "page cache unavailable, serving pages uncached: %s", exc)
 
     def clear(self) -> None:
         for key in self.redis.scan_iter(self.PREFIX + "*"):

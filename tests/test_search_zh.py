@@ -20,7 +20,7 @@ def test_snippet_highlights_the_chinese_word(client, make_post):
     page = client.get("/search", query_string={"q": "消息队列"}).get_data(as_text=True)
     snippet = page.split('class="snippet">')[1].split("</p>")[0]
     assert "<mark>消息</mark>" in snippet and "<mark>队列</mark>" in snippet
-    assert "<b>" not in snippet and "&lt;b&gt;" in snippet
+    assert "<b" not in snippet and "&lt;b" in snippet
 
 
 def test_title_matches_rank_above_body_matches(client, make_post):

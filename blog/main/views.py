@@ -7,7 +7,7 @@ from functools import lru_cache
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from blog.main import cache, queries
+from blog.main import cache, queries, search_index
 from blog.main.cache import cached_page
 from blog.main.search import search as run_search
 from blog.models import Tag, utcnow
@@ -16,6 +16,7 @@ from blog.posts.forms import CommentForm
 
 bp = Blueprint("main", __name__)
 bp.record_once(lambda state: cache.init_app(state.app))
+bp.record_once(lambda state: search_index.init_app(state.app))
 bp.record_once(lambda state: state.app.jinja_env.globals.update(cached_url=cached_url))
 
 

@@ -68,7 +68,11 @@ def _index_updated(_mapper, connection: Connection, post: Post) -> None:
 
 def index_posts(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> int:
     """Write the segmented copy of ``(id, title, body)`` rows; return how many."""
-    rows = [(post_id, segment(title), segment(body)) for post_id, title, body in rows]
+    return write_segmented(connection, [(post_id, segment(title), segment(body)) for post_id, title, body in rows])
+
+
+def write_segmented(connection: Connection, rows: list[tuple[int, str, str]]) -> int:
+    """Write ``(id, title, body)`` rows already passed through :func:`segment`; return how many."""
     if not rows:
         return 0
     if connection.dialect.name == "postgresql":

@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
+from blog.models.slugs import title_slug
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
 
@@ -114,7 +115,7 @@ class Post(db.Model):
 
     def assign_slug(self) -> None:
         """Give the post a unique slug made from its title; keep the old one as a redirect."""
-        base = slugify(self.title, max_length=SLUG_MAX - 8, word_boundary=True) or "post"
+        base = title_slug(self.title, SLUG_MAX - 8) or "post"
         if self.slug and (self.slug == base or self.slug.startswith(base + "-")):
             return
         old = self.slug

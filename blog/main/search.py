@@ -10,6 +10,7 @@ body. Snippets are cut from the post's own text in Python
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -21,6 +22,8 @@ from blog.extensions import db
 from blog.main.search_query import MAX_PREFIXES, MAX_WORDS, MIN_PREFIX, Query, parse, to_fts5, to_tsquery
 from blog.main.snippets import snippet
 from blog.models import Post, User, UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 MAX_QUERY = 200
@@ -89,8 +92,9 @@ def _run(parsed: Query, page: int) -> list[int]:
     )
     try:
         return list(db.session.execute(statement, params).scalars())
-    except DBAPIError:
+    except DBAPIError as exc:
         # Tokens are letters and digits only, so this should not happen; a page beats a 500 if it does.
+        log.warning("search %r failed: %s", params["query"], exc)
         db.session.rollback()
         return []
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -113,6 +114,7 @@ def run(kind: str, args) -> dict:
         db.engine.dispose()
     if schema:
         _drop_schema(args.postgres_url, schema)
+    shutil.rmtree(folder, ignore_errors=True)
     return figures
 
 

@@ -10,6 +10,7 @@ characters, as a reader in Taiwan or Hong Kong would.
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 import opencc
 
@@ -92,9 +93,14 @@ def zh_markdown_body(rng: random.Random) -> str:
     return to_traditional(body) if rng.random() < 0.1 else body
 
 
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")  # loading its dictionaries takes a third of a second
+
+
 def to_traditional(text: str) -> str:
     """Return ``text`` in Traditional characters."""
-    return opencc.OpenCC("s2t").convert(text)
+    return _converter().convert(text)
 
 
 def _paragraph(rng: random.Random) -> str:

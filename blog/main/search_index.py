@@ -47,6 +47,10 @@ _PENDING = {
     "sqlite": "SELECT rowid FROM post_search WHERE segmented = 0",
     "postgresql": "SELECT post_id FROM post_search WHERE NOT segmented",
 }
+_PENDING_COUNT = {
+    "sqlite": "SELECT count(*) FROM post_search WHERE segmented = 0",
+    "postgresql": "SELECT count(*) FROM post_search WHERE NOT segmented",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -83,7 +87,9 @@ def write_segmented(connection: Connection, rows: list[tuple[int, str, str]]) ->
     return len(rows)
 
 
-def reindex(connection: Connection, *, pending_only: bool = False, progress: Callable[[int], None] = None) -> int:
+def reindex(
+    connection: Connection, *, pending_only: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
     """Segment every post (or only those left unsegmented) in batches; return how many."""
     if pending_only:
         ids = list(connection.execute(text(_PENDING[connection.dialect.name])).scalars())
@@ -101,4 +107,4 @@ def reindex(connection: Connection, *, pending_only: bool = False, progress: Cal
 
 def pending_count(connection: Connection) -> int:
     """Count the posts whose index entry is not segmented yet."""
-    return len(connection.execute(text(_PENDING[connection.dialect.name])).all())
+    return connection.execute(text(_PENDING_COUNT[connection.dialect.name])).scalar_one()

@@ -51,9 +51,6 @@ class Query:
     def empty(self) -> bool:
         return not self.groups
 
-    def positive_tokens(self) -> list[str]:
-        return [token for group in self.groups for item in group for token in item.tokens]
-
 
 def parse(text: str) -> Query:
     """Parse the search box's ``text`` into a :class:`Query`."""

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func
 
 from blog.extensions import db
+from blog.main.cache import bump_generation
 from blog.main.search_index import pending_count, reindex
 from blog.models import Post
 
@@ -25,5 +26,6 @@ def reindex_command(pending: bool) -> None:
     total = pending_count(connection) if pending else db.session.scalar(db.select(func.count(Post.id)))
     with click.progressbar(length=total, label="posts", show_pos=True) as bar:
         done = reindex(connection, pending_only=pending, progress=bar.update)
+    bump_generation(connection)  # cached search pages may show the old results
     db.session.commit()
     click.echo(f"Indexed {done} posts.")

@@ -65,6 +65,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "RATELIMIT_LOGIN_ACCOUNT": str,
     "RATELIMIT_REGISTER": str,
     "RATELIMIT_RESET": str,
+    "RATELIMIT_SEARCH": str,
     "PASSWORD_RESET_MAX_AGE": int,
     "EMAIL_CONFIRM_MAX_AGE": int,
     "LOGIN_LINK_MAX_AGE": int,
@@ -161,6 +162,7 @@ class Config:
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"  # failed logins per account (or unknown name)
     RATELIMIT_REGISTER = "10 per hour"  # registrations per address
     RATELIMIT_RESET = "5 per 15 minutes"  # reset requests per address
+    RATELIMIT_SEARCH = "30 per minute"  # searches per address that miss the page cache
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds an address-confirmation link stays valid

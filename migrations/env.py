@@ -53,8 +53,8 @@ def get_metadata():
 
 
 def include_name(name, type_, parent_names):
-    """Leave out what the models cannot describe: the full-text search tables and index of 0002_read."""
-    return not (name and (name.startswith("posts_fts") or name == "ix_posts_search"))
+    """Leave out what the models cannot describe: the full-text search objects of 0002_read and 0004_zh_search."""
+    return not (name and (name.startswith(("posts_fts", "post_search")) or name == "ix_posts_search"))
 
 
 def run_migrations_offline():

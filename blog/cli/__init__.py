@@ -3,15 +3,17 @@
 from flask import Flask
 
 from blog.cli.backup import backup_command, restore_command
+from blog.cli.search import search_group
 from blog.cli.seed import seed_command
 from blog.cli.serve import serve_command
 from blog.cli.users import create_admin_command
 
 
 def init_app(app: Flask) -> None:
-    """Add ``create-admin``, ``seed``, ``serve``, ``backup`` and ``restore`` (``run`` is ``manage.py``'s own)."""
+    """Add the blog-wide commands (``run`` is ``manage.py``'s own; areas add theirs in ``init_app``)."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(search_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

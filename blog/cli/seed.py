@@ -1,7 +1,10 @@
 """``seed``: fill the database with fake but realistic users, tagged Markdown posts and comments.
 
-Bodies are drawn from a pool rendered once, and rows go in with bulk inserts,
-so that 100,000 posts take well under two minutes.
+Bodies are drawn from a pool rendered (and segmented for search) once, and
+rows go in with bulk inserts, so that 100,000 posts take well under two
+minutes. ``--lang`` chooses English, Chinese (:mod:`blog.cli.seed_text`) or
+half of each. Each chunk of posts is indexed for search as it goes in: the
+triggers on ``posts`` only copy the raw text, which cannot split Chinese.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from flask.cli import with_appcontext
 from slugify import slugify
 from sqlalchemy import func, insert
 
+from blog.cli.seed_text import zh_markdown_body, zh_title
 from blog.extensions import db
+from blog.main.search_index import write_segmented
+from blog.main.segment import segment
 from blog.markdown import render_markdown, summarise
 from blog.models import Comment, CommentStatus, Post, PostStatus, Role, Tag, User, post_tags, user_roles, utcnow
 
@@ -168,13 +174,18 @@ def _markdown_body(rng: random.Random) -> str:
     return "\n\n".join(parts)
 
 
-def _body_pool(rng: random.Random, size: int = 300) -> list[tuple[str, str, str]]:
+def _body_pool(rng: random.Random, lang: str, size: int = 300) -> list[tuple[str, str, str, str]]:
+    """Bodies to draw from, each with its HTML, summary and segmented text; ``lang`` is en or zh."""
     pool = []
     for _ in range(size):
-        body = _markdown_body(rng)
+        body = zh_markdown_body(rng) if lang == "zh" else _markdown_body(rng)
         html = render_markdown(body)
-        pool.append((body, html, summarise(html)))
+        pool.append((body, html, summarise(html), segment(body)))
     return pool
+
+
+def _languages(lang: str) -> list[str]:
+    return ["en", "zh"] if lang == "mixed" else [lang]
 
 
 def seed_users(count: int, rng: random.Random) -> list[int]:
@@ -215,9 +226,11 @@ def seed_tags() -> dict[str, int]:
     return dict(db.session.execute(db.select(Tag.name, Tag.id)).all())
 
 
-def seed_posts(count: int, author_ids: list[int], tag_ids: dict[str, int], rng: random.Random) -> list[int]:
-    """Insert ``count`` posts, mostly published over the last three years; return their ids."""
-    pool = _body_pool(rng)
+def seed_posts(
+    count: int, author_ids: list[int], tag_ids: dict[str, int], rng: random.Random, lang: str = "en"
+) -> list[int]:
+    """Insert and index ``count`` posts, mostly published over the last three years; return their ids."""
+    pools = {language: _body_pool(rng, language) for language in _languages(lang)}
     taken = set(db.session.execute(db.select(Post.slug)).scalars())
     start = (db.session.scalar(db.select(func.max(Post.id))) or 0) + 1
     now = utcnow()
@@ -225,31 +238,35 @@ def seed_posts(count: int, author_ids: list[int], tag_ids: dict[str, int], rng: 
     ids = []
     with click.progressbar(length=count, label="posts", show_pos=True) as bar:
         for chunk_start in range(start, start + count, CHUNK):
-            posts, links = [], []
+            posts, links, index = [], [], []
             for n in range(chunk_start, min(chunk_start + CHUNK, start + count)):
-                posts.append(_fake_post(n, rng, pool, taken, now, author_ids))
+                post, indexed = _fake_post(n, rng, pools, taken, now, author_ids)
+                posts.append(post)
+                index.append(indexed)
                 links.extend(dict(post_id=n, tag_id=t) for t in rng.sample(tag_list, rng.randint(1, 3)))
             db.session.execute(insert(Post), posts)
             db.session.execute(insert(post_tags), links)
+            write_segmented(db.session.connection(), index)
             db.session.commit()
             ids.extend(p["id"] for p in posts if p["status"] == PostStatus.PUBLISHED)
             bar.update(len(posts))
     return ids
 
 
-def _fake_post(n: int, rng: random.Random, pool: list, taken: set[str], now, author_ids: list[int]) -> dict:
-    """The row of post ``n``: a unique slug, a body from the pool, a state and a time that fit it."""
-    title = f"{rng.choice(VERBS)} {rng.choice(TOPICS)}"
+def _fake_post(n: int, rng: random.Random, pools: dict, taken: set[str], now, author_ids: list[int]):
+    """Post ``n``'s row and its search-index entry: a language, a unique slug, a state and a time that fit it."""
+    language = rng.choice(list(pools))
+    title = zh_title(rng) if language == "zh" else f"{rng.choice(VERBS)} {rng.choice(TOPICS)}"
     slug = slugify(title)
     if slug in taken:
         slug = f"{slug}-{n}"
     taken.add(slug)
-    body, html, summary = rng.choice(pool)
+    body, html, summary, segmented = rng.choice(pools[language])
     status = rng.choices(list(SEED_STATES), [94, 5, 1])[0]
     when = now - timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
     if status == PostStatus.SCHEDULED:
         when = now + timedelta(days=rng.randint(1, 30))
-    return dict(
+    row = dict(
         id=n,
         title=title,
         slug=slug,
@@ -262,6 +279,7 @@ def _fake_post(n: int, rng: random.Random, pool: list, taken: set[str], now, aut
         updated_at=min(when, now),
         author_id=rng.choice(author_ids),
     )
+    return row, (n, segment(title), segmented)
 
 
 def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: random.Random) -> None:
@@ -295,13 +313,16 @@ def seed_comments(count: int, post_ids: list[int], user_ids: list[int], rng: ran
 @click.option("--users", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--comments", default=300, show_default=True, type=click.IntRange(0, 100_000_000))
 @click.option("--random-seed", default=None, type=int, help="Make the data repeatable.")
-def seed_command(posts: int, users: int, comments: int, random_seed: int | None) -> None:
-    """Fill the database with fake users, tagged Markdown posts and comments."""
+@click.option(
+    "--lang", default="en", show_default=True, type=click.Choice(["en", "zh", "mixed"]), help="Language of the posts."
+)
+def seed_command(posts: int, users: int, comments: int, random_seed: int | None, lang: str) -> None:
+    """Fill the database with fake users, tagged Markdown posts (English, Chinese or mixed) and comments."""
     rng = random.Random(random_seed)
     user_ids = seed_users(users, rng)
     tag_ids = seed_tags()
     db.session.commit()
-    published = seed_posts(posts, user_ids, tag_ids, rng)
+    published = seed_posts(posts, user_ids, tag_ids, rng, lang)
     seed_comments(comments, published, user_ids, rng)
     _reset_postgres_sequences()
     click.echo(f"Seeded {users} users, {posts} posts ({len(published)} published), {comments} comments.")

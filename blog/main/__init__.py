@@ -2,7 +2,7 @@
 
 from flask import Flask, g
 
-from blog.main import cache, views
+from blog.main import cache, search_index, views
 from blog.models import Post
 from blog.permissions import EditPostPermission, write_permission
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     The cache's WSGI door (``cache.CachedPagesMiddleware``) is listed in the factory with the other middleware.
     """
     cache.init_app(app)
+    search_index.init_app(app)  # posts written through the ORM are indexed in the same flush
     app.jinja_env.globals.update(cached_url=views.cached_url, can_write=_can_write, can_edit=_can_edit)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from markupsafe import Markup
 
+from blog.extensions import limiter
 from blog.main import cache, queries
 from blog.main.cache import cached_page
 from blog.main.search import search as run_search
@@ -85,6 +87,12 @@ def author(username: str):
 
 
 @bp.get("/search")
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_SEARCH"],
+    key_func=get_remote_address,
+    error_message="Too many searches from your address; please wait a minute and try again.",
+)
+@cached_page
 def search():
     results = run_search(request.args.get("q", ""), _page())
     return render_template("main/search.html", results=results)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
+from blog.models.slugs import title_slug
 from blog.models.states import CommentStatus, PostStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
@@ -128,7 +129,7 @@ class Post(db.Model):
 
     def assign_slug(self) -> None:
         """Give the post a unique slug made from its title; keep the old one as a redirect."""
-        base = slugify(self.title, max_length=SLUG_MAX - 8, word_boundary=True) or "post"
+        base = title_slug(self.title, SLUG_MAX - 8) or "post"
         if self.slug and (self.slug == base or self.slug.startswith(base + "-")):
             return
         old = self.slug

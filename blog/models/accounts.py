@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blog.extensions import db
+from blog.models.base import Model
 from blog.models.states import RequestStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A token for the API; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
@@ -28,7 +28,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RoleChange(db.Model):
+class RoleChange(Model):
     """Who gave or took which role from whom, and when."""
 
     __tablename__ = "role_changes"
@@ -44,7 +44,7 @@ class RoleChange(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class AuthorRequest(db.Model):
+class AuthorRequest(Model):
     """A reader's request to become an author, decided by an admin."""
 
     __tablename__ = "author_requests"

@@ -42,6 +42,12 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "BLOG_NAME": str,
     "BCRYPT_LOG_ROUNDS": int,
     "LOG_LEVEL": str,
+    "LOG_FORMAT": str,
+    "LOG_DIR": str,
+    "LOG_RETENTION_DAYS": int,
+    "BLOG_PROXY_COUNT": int,
+    "METRICS_ENABLED": bool,
+    "METRICS_ALLOW": str,
     # Reading and writing
     "CACHE_REDIS_URL": str,
     "PAGE_CACHE_ENABLED": bool,
@@ -114,6 +120,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"  # or "json": one object per line
+    LOG_DIR: str | None = None  # unset: stderr; set: app.log, access.log, worker.log rotated daily
+    LOG_RETENTION_DAYS = 14
+    BLOG_PROXY_COUNT = 0  # trusted proxies in front (X-Forwarded-*, X-Request-ID are believed only then)
+    METRICS_ENABLED = False
+    METRICS_ALLOW = "127.0.0.0/8,::1"
 
     # Reading and writing: post limits, search, feeds, the page cache.
     CACHE_REDIS_URL: str | None = None  # shared page cache; unset: each process keeps its own

@@ -33,7 +33,7 @@ def main() -> None:
 
     from blog.digest.services import send_digest
     from blog.extensions import db
-    from blog.jobs.mailer import build_message
+    from blog.mail.messages import build_message
     from blog.models import OutboxMessage, Post, User, utcnow
 
     n = args.subscribers

@@ -6,7 +6,6 @@ listed below; nothing registers itself because a module was imported.
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -21,11 +20,14 @@ from blog import (
     digest,
     errors,
     jobs,
+    logs,
     mail,
     main,
+    metrics,
     notifications,
     permissions,
     reminders,
+    request_ids,
     templating,
 )
 from blog.admin.views import bp as admin_bp
@@ -42,6 +44,7 @@ from blog.main.views import bp as main_bp
 from blog.notifications.views import bp as notifications_bp
 from blog.posts.views import bp as posts_bp
 from blog.reminders.views import bp as reminders_bp
+from blog.request_ids import RequestIdMiddleware
 from config import load_config
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,7 +61,7 @@ def create_app(config_name: str | None = None) -> Flask:
         instance_path=os.environ.get("BLOG_INSTANCE_PATH") or f"{PROJECT_ROOT}/instance",
     )
     load_config(app, config_name)
-    configure_logging(app)
+    logs.configure_logging(app)
     register_extensions(app)
     register_areas(app)
     register_blueprints(app)
@@ -66,14 +69,6 @@ def create_app(config_name: str | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
-
-
-def configure_logging(app: Flask) -> None:
-    """Log the blog's own messages to stderr at ``LOG_LEVEL``; libraries only warn."""
-    level = app.config["LOG_LEVEL"].upper()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("blog").setLevel(level)
-    app.logger.setLevel(level)
 
 
 def register_extensions(app: Flask) -> None:
@@ -94,6 +89,8 @@ def register_areas(app: Flask) -> None:
     """Let each area register its hooks, mail kinds, mapper events and template helpers."""
     after_commit.init_app(app)  # run after-commit work (mail hand-over, scheduled publishing)
     jobs.init_app(app)  # Celery bound to the app: make_celery's ContextTask
+    request_ids.init_app(app)  # a request's id travels into the tasks it causes
+    metrics.init_app(app)  # requests named by endpoint for /metrics
     mail.init_app(app)  # the outbox's own kinds and the failure alarm
     templating.init_app(app)  # hashed static URLs and time filters
     main.init_app(app)  # the page cache's store and invalidation
@@ -118,12 +115,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp, url_prefix="/admin/mail")
     app.register_blueprint(announcements_bp, url_prefix="/admin/announcements")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(metrics.bp)
 
 
 def register_middleware(app: Flask) -> None:
     """Wrap the WSGI app; the last one listed sees a request first."""
     # Cookie-less readers get cached pages before Flask runs.
     app.wsgi_app = CachedPagesMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
+    # Outermost: every request, cached or not, gets an id, an access-log line and its metrics.
+    trust_proxy = app.config["BLOG_PROXY_COUNT"] > 0
+    app.wsgi_app = RequestIdMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, trust_incoming=trust_proxy, observers=(metrics.observe_request,)
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +28,32 @@ def init_app(app: Flask) -> None:
     """Listen to every session's commits and rollbacks (mapper and session events are global: once a process)."""
     if not event.contains(Session, "after_commit", _run_after_commit):
         event.listen(Session, "after_commit", _run_after_commit)
-        event.listen(Session, "after_rollback", _forget_after_rollback)
+        # The "soft" rollback fires even when no statement had begun a transaction yet.
+        event.listen(Session, "after_soft_rollback", _forget_after_rollback)
 
 
-def collect_after_commit(session: Session, function: Collector) -> list[Any]:
+def collect_after_commit(session: Session | scoped_session[Session], function: Collector) -> list[Any]:
     """Return this transaction's list for ``function``; once committed, ``function(list)`` runs once.
 
     Many rows queued in one transaction reach ``function`` together, so it can
     hand them over in one go.
     """
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        # Begin now, so that a rollback before any statement still drops this work.
+        session.begin()
     return session.info.setdefault(_KEY, {}).setdefault(function, [])
 
 
-def call_after_commit(session: Session, function: Callable[..., Any], *args: Any) -> None:
+def call_after_commit(session: Session | scoped_session[Session], function: Callable[..., Any], *args: Any) -> None:
     """Call ``function(*args)`` once the current transaction commits."""
     collect_after_commit(session, _call_each).append((function, args))
 
 
-def enqueue_after_commit(session: Session, task_name: str, *args: Any, eta: datetime | None = None) -> None:
+def enqueue_after_commit(
+    session: Session | scoped_session[Session], task_name: str, *args: Any, eta: datetime | None = None
+) -> None:
     """Send the Celery task ``task_name`` (by name) once committed; a broker that is down is logged.
 
     Use it for work that a periodic sweep also covers, since a broker that is
@@ -74,5 +82,6 @@ def _run_after_commit(session: Session) -> None:
             log.exception("after-commit work %s failed", getattr(function, "__qualname__", function))
 
 
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer transaction's work
+        session.info.pop(_KEY, None)

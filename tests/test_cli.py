@@ -44,6 +44,10 @@ def test_create_admin_prompts_for_missing_flags(app):
     [
         (["--username", "a", "--email", "not-an-address", "--password", "long enough pass"], "invalid e-mail"),
         (["--username", "a", "--email", "a@example.org", "--password", "short"], "at least 10"),
+        # The same policy as the registration form, not only a length.
+        (["--username", "a", "--email", "a@example.org", "--password", "1234567890"], "most common"),
+        (["--username", "rootadmin", "--email", "r@example.org", "--password", "rootadmin"], "at least 10"),
+        (["--username", "rootadmin1", "--email", "r@example.org", "--password", "rootadmin1"], "username"),
     ],
 )
 def test_create_admin_rejects_bad_input(app, args, message):

@@ -18,7 +18,7 @@ import pytest
 from blog.extensions import db
 from blog.mail.queue import queue_mail
 from blog.models import OutboxMessage, Post, Reminder, SuppressedAddress, User, utcnow
-from tests.faults import CRASH_KIND
+from tests.faults import CRASH_KIND, DIE_AFTER_SEND_KIND
 from tests.support import PROJECT_ROOT, HangingServer, free_port, wait_for
 
 pytestmark = pytest.mark.usefixtures("worker", "beat")
@@ -157,6 +157,18 @@ def test_registration_succeeds_while_the_broker_is_down_and_mail_follows(app, te
     smtp_server.wait_for_messages(1, to="offline@example.org", timeout=30)
     time.sleep(2)
     assert smtp_server.count_to("offline@example.org") == 1
+
+
+def test_a_worker_killed_between_the_250_and_the_mark_resends_with_the_same_message_id(app, smtp_server):
+    _queue(app, "window:1", "window@example.org", kind=DIE_AFTER_SEND_KIND)
+    # The first copy arrives, the worker dies before marking it; once the lease runs out the sweep
+    # hands the row over again and the second copy carries the same Message-ID.
+    first, second = smtp_server.wait_for_messages(2, to="window@example.org", timeout=60)
+    wait_for(lambda: _row(app, "window:1").status == "sent", message="the row marked sent on the second try")
+    assert first["Message-ID"] == second["Message-ID"] == "<window.1@blog.test>"
+    assert _row(app, "window:1").attempts == 2
+    time.sleep(1)
+    assert smtp_server.count_to("window@example.org") == 2, "the window sent more than one extra copy"
 
 
 def test_poison_message_fails_after_bounded_tries_while_other_mail_flows(app, smtp_server, worker):

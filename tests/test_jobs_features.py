@@ -439,4 +439,6 @@ def test_area_partials_render_for_a_logged_in_user(app, make_user, make_post):
         assert "/reminders/" in render_template("reminders/_nav.html")
         assert f"/reminders/post/{post.id}" in render_template("reminders/_post_actions.html", post=post)
         author = db.session.get(User, post.author_id)
-        assert f"/follow/authors/{author.id}/follow" in render_template("notifications/_author_actions.html", author=author)
+        assert f"/follow/authors/{author.id}/follow" in render_template(
+            "notifications/_author_actions.html", author=author
+        )

@@ -185,7 +185,7 @@ def _send_claimed(message: OutboxMessage, connection: Any, batch: bool = False) 
     batch, whose connection is still good); a broken connection propagates.
     """
     try:
-        built = build_message(message.kind, message.recipient, message.payload)
+        built = build_message(message.kind, message.recipient, message.payload, key=message.key)
     except UnknownKind as exc:
         return _fail(message, str(exc))
     try:
@@ -211,6 +211,7 @@ def _sent(message: OutboxMessage) -> str:
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     message.mark_sent()
     db.session.commit()
+    log.info("sent %s mail %s", message.kind, message.key)
     kind = get_kind(message.kind)
     if kind.on_sent is not None:
         kind.on_sent(message)

@@ -5,7 +5,8 @@ A kind names the templates ``templates/email/<kind>.txt`` and ``.html`` and may 
 * ``context(payload) -> dict``: rows looked up by id when the mail is built, so a
   mail sent later shows the text as it is then;
 * ``on_sent(message)``: runs once the server took the mail (e.g. mark the reminder sent);
-* ``alarm_on_failure``: whether admins hear of a failed mail of this kind.
+* ``alarm_on_failure``: whether admins hear of a failed mail of this kind;
+* ``template``: the templates' name, when it is not the kind's own.
 
 Mail machinery never names a kind; adding one touches only its area.
 """
@@ -32,6 +33,12 @@ class MailKind:
     context: ContextLoader | None = None
     on_sent: SentHook | None = None
     alarm_on_failure: bool = True
+    template: str | None = None
+
+    @property
+    def template_name(self) -> str:
+        """The name of the ``templates/email/<name>.txt`` and ``.html`` this kind renders."""
+        return self.template or self.name
 
 
 _KINDS: dict[str, MailKind] = {}
@@ -43,9 +50,10 @@ def register_kind(
     context: ContextLoader | None = None,
     on_sent: SentHook | None = None,
     alarm_on_failure: bool = True,
+    template: str | None = None,
 ) -> MailKind:
     """Declare the kind ``name``; declaring it again with the same hooks is harmless (one app per test)."""
-    kind = MailKind(name, context, on_sent, alarm_on_failure)
+    kind = MailKind(name, context, on_sent, alarm_on_failure, template)
     existing = _KINDS.setdefault(name, kind)
     if existing != kind:
         raise ValueError(f"mail kind {name!r} is registered twice with different hooks")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_mail import Message
@@ -10,9 +13,16 @@ from werkzeug.routing import BuildError
 
 from blog.mail.kinds import get_kind
 
+#: Runs of characters outside RFC 5322's dot-atom text (dots are separators, never doubled).
+_NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 
-def build_message(kind_name: str, recipient: str, payload: dict[str, Any]) -> Message:
-    """Render the ``email/<kind>`` templates with ``payload`` into a message for one recipient."""
+
+def build_message(kind_name: str, recipient: str, payload: dict[str, Any], key: str | None = None) -> Message:
+    """Render the kind's ``email/`` templates with ``payload`` into a message for one recipient.
+
+    With the outbox ``key``, the message's ``Message-ID`` is derived from it, so a copy sent again
+    (a worker killed between the server's 250 and the sent mark) carries the same id.
+    """
     kind = get_kind(kind_name)
     context = dict(
         payload,
@@ -24,14 +34,30 @@ def build_message(kind_name: str, recipient: str, payload: dict[str, Any]) -> Me
         context.update(kind.context(payload))
     subject = one_line(context.get("subject", kind_name))  # no header injection by newlines
     headers = {one_line(name): one_line(value) for name, value in (payload.get("headers") or {}).items()}
-    return Message(
+    message = Message(
         subject=subject,
         recipients=[recipient],
-        body=render_template(f"email/{kind_name}.txt", **context),
-        html=render_template(f"email/{kind_name}.html", **context),
+        body=render_template(f"email/{kind.template_name}.txt", **context),
+        html=render_template(f"email/{kind.template_name}.html", **context),
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers=headers or None,
     )
+    if key is not None:
+        message.msgId = stable_message_id(key)
+    return message
+
+
+def stable_message_id(key: str) -> str:
+    """``<welcome.42@blog.example>``: the outbox key as a Message-ID in the site's domain.
+
+    Characters a Message-ID may not hold become dots; when that loses information (an address in
+    the key), a short hash of the key keeps two keys from sharing an id.
+    """
+    local = _NOT_ATEXT.sub(".", key).strip(".")
+    if local != key.replace(":", "."):
+        local += "." + hashlib.sha256(key.encode()).hexdigest()[:10]
+    domain = urlsplit(current_app.config["BLOG_BASE_URL"]).hostname or "localhost"
+    return f"<{local}@{domain}>"
 
 
 def absolute_url(endpoint: str, fallback_path: str, **values: Any) -> str:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
@@ -58,12 +59,12 @@ def _no_report(done: subprocess.CompletedProcess[str]) -> int:
     return done.returncode or 1
 
 
-def _judge(data: dict[str, list[dict[str, object]]], returncode: int) -> int:
+def _judge(data: dict[str, Any], returncode: int) -> int:
     deps = data.get("dependencies", [])
     vulnerable = [d for d in deps if d.get("vulns")]
     unanswered = [d for d in deps if _NOT_FOUND in str(d.get("skip_reason", ""))]
     for dep in vulnerable:
-        for vuln in dep["vulns"]:  # type: ignore[attr-defined]
+        for vuln in dep["vulns"]:
             fixes = ", ".join(vuln.get("fix_versions") or []) or "none yet"
             print(f"pip-audit: VULNERABLE {dep['name']}=={dep['version']}: {vuln['id']} (fixed in: {fixes})")
     if vulnerable:
@@ -82,7 +83,8 @@ def _judge(data: dict[str, list[dict[str, object]]], returncode: int) -> int:
     if unanswered:
         print(
             f"pip-audit: WARNING: the advisory service had no answer for {len(unanswered)} of {len(deps)} "
-            f"packages (it cannot be reached or does not serve them); those were NOT audited."
+            f"packages (it cannot be reached or does not serve them); NOT audited: "
+            + ", ".join(f"{d['name']}=={d['version']}" for d in unanswered)
         )
     print(f"pip-audit: no known vulnerabilities in the {audited} package(s) audited.")
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import smtplib
+from typing import cast
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -49,10 +52,11 @@ def _where() -> str:
     return f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
 
 
-def _talk_smtp(host, message: Message, recipient: str) -> tuple[int, bytes]:
+def _talk_smtp(host: smtplib.SMTP, message: Message, recipient: str) -> tuple[int, bytes]:
     """Send ``message`` step by step, so the operator sees the server's own answer to each."""
     host.ehlo_or_helo_if_needed()
-    host.mail(message.sender if "<" not in message.sender else message.sender.split("<")[1].rstrip(">"))
+    sender = cast(str, message.sender)  # build_message sets a string; Flask-Mail also allows (name, address)
+    host.mail(sender if "<" not in sender else sender.split("<")[1].rstrip(">"))
     code, reply = host.rcpt(recipient)
     if code >= 400:
         raise click.ClickException(f"{_where()} refused {recipient}: {code} {reply.decode(errors='replace')}")

@@ -13,10 +13,10 @@ import logging
 import random
 import smtplib
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import text, update
+from sqlalchemy import CursorResult, text, update
 
 from blog.extensions import db
 from blog.mail.alarms import raise_alarm
@@ -98,10 +98,13 @@ def _send_one_of_batch(message: OutboxMessage, connection: Any, suppressed: set[
 def claim(message_id: int) -> OutboxMessage | None:
     """Take the row for sending if it is pending, due and not held by another worker."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, *OutboxMessage.free_to_send(now))
-        .values(locked_until=now + _lease(), attempts=OutboxMessage.attempts + 1)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, *OutboxMessage.free_to_send(now))
+            .values(locked_until=now + _lease(), attempts=OutboxMessage.attempts + 1)
+        ),
     ).rowcount
     db.session.commit()
     return db.session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
@@ -169,7 +172,7 @@ def _precheck(message: OutboxMessage, check_suppressed: bool = True) -> str | No
     """Finish the row without sending when it has used up its tries or its address refuses mail."""
     if message.attempts > _max_attempts():
         return _fail(message, f"gave up after {message.attempts - 1} attempts: {message.last_error}")
-    if check_suppressed and db.session.get(SuppressedAddress, message.recipient):
+    if check_suppressed and db.session.get(SuppressedAddress, message.recipient) is not None:
         return _cancel(message, "address is on the suppression list")
     return None
 

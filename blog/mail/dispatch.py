@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 
 from blog.extensions import db
 from blog.models import OutboxMessage, OutboxStatus, utcnow
@@ -113,7 +113,7 @@ def sweep_due(limit: int = 500) -> int:
     return handed
 
 
-def _sweepable(now: datetime) -> tuple:
+def _sweepable(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """Pending rows due soon that nobody holds, never handed over or handed over long ago unanswered."""
     stale = now - timedelta(seconds=current_app.config["JOBS_REDISPATCH_SECONDS"])
     return (

@@ -9,11 +9,11 @@ queueing idempotent: queueing the same key twice keeps the first row.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from blog.after_commit import collect_after_commit
 from blog.mail import dispatch
@@ -21,9 +21,12 @@ from blog.models import OutboxMessage, OutboxStatus, utcnow
 
 _INSERT_CHUNK = 1000
 
+# A session, or Flask-SQLAlchemy's ``db.session`` proxy for this context's one.
+AnySession = Session | scoped_session[Any]
+
 
 def queue_mail(
-    session: Session,
+    session: AnySession,
     *,
     key: str,
     kind: str,
@@ -42,11 +45,11 @@ def queue_mail(
     statement = _insert(connection).values(**row).returning(OutboxMessage.id)
     message_id = connection.execute(statement).scalar()
     if message_id is not None:
-        collect_after_commit(session, dispatch.dispatch_queued).append((message_id, row["due_at"]))
+        collect_after_commit(cast(Session, session), dispatch.dispatch_queued).append((message_id, row["due_at"]))
     return message_id
 
 
-def queue_many(session: Session, messages: list[dict[str, Any]], batch_size: int) -> list[int]:
+def queue_many(session: AnySession, messages: list[dict[str, Any]], batch_size: int) -> list[int]:
     """Queue many e-mails (dicts of ``queue_mail``'s keywords) in few statements; send them in batches.
 
     Keys queued before are skipped; returns the ids of the new rows, which go
@@ -59,7 +62,7 @@ def queue_many(session: Session, messages: list[dict[str, Any]], batch_size: int
     for start in range(0, len(rows), _INSERT_CHUNK):
         ids.extend(connection.execute(statement, rows[start : start + _INSERT_CHUNK]).scalars())
     ids.sort()
-    batches = collect_after_commit(session, dispatch.dispatch_batches)
+    batches = collect_after_commit(cast(Session, session), dispatch.dispatch_batches)
     batches.extend(ids[start : start + batch_size] for start in range(0, len(ids), batch_size))
     return ids
 

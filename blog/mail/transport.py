@@ -21,7 +21,7 @@ class MailConnection(Protocol):
     def send(self, message: Message) -> Any: ...
 
 
-class TimeoutConnection(Connection):  # type: ignore[misc]  # Flask-Mail ships no types
+class TimeoutConnection(Connection):
     """A Flask-Mail connection whose socket gives up after ``MAIL_TIMEOUT`` seconds."""
 
     def configure_host(self) -> smtplib.SMTP:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from blog.extensions import db
 from blog.jobs import heartbeats
@@ -16,8 +17,8 @@ PAGE_SIZE = 50
 
 
 @bp.get("")
-@require(admin_permission)
-def outbox():
+@require(admin_permission)  # type: ignore[untyped-decorator]  # blog.permissions is not annotated
+def outbox() -> str:
     status, kind = _status_filter(request.args.get("status")), request.args.get("kind") or None
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     query = query.filter_by(status=status) if status else query
@@ -38,8 +39,8 @@ def outbox():
 
 
 @bp.post("/<int:message_id>/retry")
-@require(admin_permission)
-def retry(message_id: int):
+@require(admin_permission)  # type: ignore[untyped-decorator]  # blog.permissions is not annotated
+def retry(message_id: int) -> Response:
     if not retry_message(message_id):
         abort(404, "There is no failed or canceled message with that id.")
     flash(f"Message {message_id} is queued again.", "success")

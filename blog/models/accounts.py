@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blog.extensions import db
+from blog.models.base import Model
 from blog.models.states import RequestStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import User
@@ -17,7 +17,7 @@ API_SCOPES = {"mail:send": "send mail (POST /api/mail)", "tasks:read": "read tas
 ALL_API_SCOPES = " ".join(API_SCOPES)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A token for the API; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
@@ -37,7 +37,7 @@ class ApiToken(db.Model):
         return scope in self.scopes.split()
 
 
-class RoleChange(db.Model):
+class RoleChange(Model):
     """Who gave or took which role from whom, and when."""
 
     __tablename__ = "role_changes"
@@ -53,7 +53,7 @@ class RoleChange(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class AuthorRequest(db.Model):
+class AuthorRequest(Model):
     """A reader's request to become an author, decided by an admin."""
 
     __tablename__ = "author_requests"

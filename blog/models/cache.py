@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from blog.extensions import db
+from blog.models.base import Model
 
 
-class CacheGeneration(db.Model):
+class CacheGeneration(Model):
     """A counter bumped by every write that changes what readers see.
 
     Cached pages are keyed by its value, so one cheap read tells every worker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from slugify import slugify
@@ -10,6 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
+from blog.models.base import Model
 from blog.models.slugs import title_slug
 from blog.models.states import CommentStatus, PostStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
@@ -28,7 +30,7 @@ post_tags = db.Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +45,7 @@ class Tag(db.Model):
         return slugify(name, max_length=40, allow_unicode=True)
 
     @classmethod
-    def from_names(cls, names) -> list[Tag]:
+    def from_names(cls, names: Iterable[str]) -> list[Tag]:
         """Return the tags for ``names``, creating the missing ones, without duplicates."""
         wanted = list(dict.fromkeys(n for n in map(cls.normalise, names) if n))
         if not wanted:
@@ -56,7 +58,7 @@ class Tag(db.Model):
         return [found[name] for name in wanted]
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "posts"
     __table_args__ = (
         # The home page and feeds: published posts, newest first.
@@ -90,7 +92,8 @@ class Post(db.Model):
         """Whether readers may see the post at ``moment``: the one rule for pages, feeds, search and mail."""
         return self.status == PostStatus.PUBLISHED and self.publish_at is not None and self.publish_at <= moment
 
-    @visible_at.inplace.expression
+    # mypy binds the Self that hybrid_method.inplace returns through its __get__, a plain function.
+    @visible_at.inplace.expression  # type: ignore[attr-defined, untyped-decorator]
     @classmethod
     def _visible_at_expression(cls, moment: datetime) -> ColumnElement[bool]:
         return and_(cls.status == PostStatus.PUBLISHED, cls.publish_at <= moment)
@@ -163,7 +166,7 @@ def _free_slug(base: str, post_id: int | None) -> str:
     return f"{base}-{n}"
 
 
-class SlugRedirect(db.Model):
+class SlugRedirect(Model):
     """An old slug of a renamed post, so that its old URL keeps working."""
 
     __tablename__ = "slug_redirects"
@@ -174,7 +177,7 @@ class SlugRedirect(db.Model):
     post: Mapped[Post] = relationship()
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
     __table_args__ = (Index("ix_comments_post_id_created_at", "post_id", "created_at"),)
 
@@ -202,7 +205,7 @@ class Comment(db.Model):
         self.status = CommentStatus.VISIBLE
 
 
-class AuthorFollow(db.Model):
+class AuthorFollow(Model):
     """A reader follows an author and hears when they publish."""
 
     __tablename__ = "author_follows"
@@ -212,7 +215,7 @@ class AuthorFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TagFollow(db.Model):
+class TagFollow(Model):
     """A reader follows a tag."""
 
     __tablename__ = "tag_follows"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, or_, update
+from sqlalchemy import JSON, ColumnElement, CursorResult, ForeignKey, Index, String, Text, or_, update
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from blog.extensions import db
+from blog.models.base import Model
 from blog.models.content import Post
 from blog.models.states import OutboxStatus, state_column
 from blog.models.types import UTCDateTime, utcnow
@@ -20,7 +20,7 @@ OUTBOX_STATUSES = tuple(OutboxStatus)
 log = logging.getLogger(__name__)
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """A user asked to be e-mailed about a post (or a note of their own) at a time."""
 
     __tablename__ = "reminders"
@@ -39,7 +39,7 @@ class Reminder(db.Model):
     post: Mapped[Post | None] = relationship()
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail to one recipient, written in the transaction that caused it.
 
     The unique ``key`` (``welcome:42``, ``reminder:7``) makes queueing and
@@ -54,7 +54,7 @@ class OutboxMessage(db.Model):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     recipient: Mapped[str] = mapped_column(String(320))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(state_column(OutboxStatus, 10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -121,7 +121,8 @@ class OutboxMessage(db.Model):
             .where(cls.key == key, cls.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.CANCELED, last_error=reason)
         )
-        return session.execute(statement).rowcount
+        changed: int = session.execute(statement).rowcount
+        return changed
 
     @classmethod
     def free_to_send(cls, now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -135,10 +136,13 @@ class OutboxMessage(db.Model):
     def _fenced(self, values: dict[str, Any]) -> bool:
         session = object_session(self)
         assert session is not None, "a transition needs a row loaded in a session"
-        held = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == self.id, OutboxMessage.locked_until == self.locked_until)
-            .values(**values)
+        held = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == self.id, OutboxMessage.locked_until == self.locked_until)
+                .values(**values)
+            ),
         ).rowcount
         if not held:
             log.error(
@@ -153,7 +157,7 @@ class OutboxMessage(db.Model):
         return bool(held)
 
 
-class SuppressedAddress(db.Model):
+class SuppressedAddress(Model):
     """An address that refused mail for good (a 5xx reply); later mail skips it."""
 
     __tablename__ = "suppressed_addresses"
@@ -163,7 +167,7 @@ class SuppressedAddress(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A message an admin (or the push API) sends to many recipients through the outbox."""
 
     __tablename__ = "announcements"
@@ -177,7 +181,7 @@ class Announcement(db.Model):
     total: Mapped[int] = mapped_column(default=0)
 
 
-class JobHeartbeat(db.Model):
+class JobHeartbeat(Model):
     """When a periodic job (or beat itself) last ran, for ``manage.py check`` and the admin."""
 
     __tablename__ = "job_heartbeats"

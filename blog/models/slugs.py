@@ -22,7 +22,7 @@ _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 @lru_cache(maxsize=1)
 def _kakasi() -> pykakasi.kakasi:
-    return pykakasi.kakasi()
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]  # pykakasi ships no annotations
 
 
 def title_slug(title: str, max_length: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime
+from typing import NoReturn, cast
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ColumnElement, ForeignKey, Index, String, Table, UniqueConstraint, and_, func
@@ -12,6 +13,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blog.extensions import bcrypt, db
+from blog.models.base import Model
 from blog.models.types import UTCDateTime, utcnow
 
 ROLE_NAMES = ("admin", "editor", "author", "reader")
@@ -31,7 +33,7 @@ user_roles = Table(
 )
 
 
-class Role(db.Model):
+class Role(Model):
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +64,7 @@ class Role(db.Model):
         return role
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login ships no types
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
@@ -122,7 +124,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     @property
-    def password(self):
+    def password(self) -> NoReturn:
         raise AttributeError("password is write-only; use check_password()")
 
     @password.setter
@@ -132,7 +134,9 @@ class User(UserMixin, db.Model):
     def check_password(self, plaintext: str) -> bool:
         if not self.password_hash:
             return False
-        return bcrypt.check_password_hash(self.password_hash, _bcrypt_input(plaintext))
+        return cast(
+            bool, bcrypt.check_password_hash(self.password_hash, _bcrypt_input(plaintext))
+        )  # Flask-Bcrypt ships no types
 
     def has_role(self, name: str) -> bool:
         return any(role.name == name for role in self.roles)
@@ -185,7 +189,7 @@ def _bcrypt_input(plaintext: str) -> bytes:
     return base64.b64encode(hashlib.sha256(raw).digest())
 
 
-class OAuthAccount(db.Model):
+class OAuthAccount(Model):
     __tablename__ = "oauth_accounts"
     __table_args__ = (UniqueConstraint("provider", "provider_user_id"),)
 

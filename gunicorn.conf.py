@@ -35,7 +35,8 @@ max_requests_jitter = 200
 # Several gunicorns on one host would fight over one control socket in $HOME.
 control_socket_disable = True
 
-accesslog = "-"
+# The blog writes its own access log at the WSGI layer (with request ids, cache hits included).
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Behind a proxy on another host, set FORWARDED_ALLOW_IPS and BLOG_PROXY_COUNT (docs/DEPLOY.md).
@@ -48,3 +49,22 @@ def post_worker_init(worker):
         from blog.production import warn_about_deployment
 
         warn_about_deployment(worker.wsgi, workers=worker.cfg.workers)
+
+
+def on_starting(server):
+    """With METRICS_ENABLED, let every worker's counters be summed: prometheus-client's multiprocess mode."""
+    if os.environ.get("METRICS_ENABLED", "").lower() in {"1", "true", "yes", "on"}:
+        import shutil
+        import tempfile
+
+        folder = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="blog-metrics-"))
+        shutil.rmtree(folder, ignore_errors=True)  # counts of an earlier run would be added to this one's
+        os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that is gone stops counting in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

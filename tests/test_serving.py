@@ -82,3 +82,23 @@ def test_gunicorn_conf_settings(monkeypatch, threads, worker_class):
     assert conf["preload_app"] is False and conf["timeout"] == 30 and conf["graceful_timeout"] == 30
     assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert "blog" not in conf  # the arbiter must not import the blog (a HUP would keep the old code)
+
+
+@pytest.mark.slow
+def test_metrics_under_gunicorn_sum_every_workers_requests(serve, test_env, monkeypatch, tmp_path):
+    monkeypatch.setitem(test_env, "METRICS_ENABLED", "1")
+    monkeypatch.setitem(test_env, "PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    bind = "127.0.0.1:{port}"
+    server = serve(
+        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "3", "-b", bind, "blog:create_app()"
+    )
+    with requests.Session() as session:  # keep-alive off: the requests spread over the workers
+        for _ in range(30):
+            assert session.get(server.url + "/auth/login", timeout=5, headers={"Connection": "close"}).ok
+    text = requests.get(server.url + "/metrics", timeout=5).text
+    counted = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("blog_http_requests_total{") and 'endpoint="auth.login"' in line
+    )
+    assert counted == 30, f"the workers' counts were not summed: {counted}"

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 PERIOD = 1.5
 PERIODIC = (
-    "blog.jobs.tasks.sweep_outbox",
+    "blog.mail.tasks.sweep_outbox",
     "blog.posts.tasks.publish_due_posts",
     "blog.notifications.tasks.notify_followers",
 )
@@ -105,7 +105,7 @@ def test_each_periodic_job_runs_once_per_period_and_a_second_beat_sends_nothing_
     make_post("Followed news", author=author)
     smtp_server.wait_for_messages(1, timeout=30, to=reader.email)
     time.sleep(3 * PERIOD)
-    assert len(runs(doubled, time.time())["blog.jobs.tasks.sweep_outbox"]) >= 5, "the second beat did not run"
+    assert len(runs(doubled, time.time())["blog.mail.tasks.sweep_outbox"]) >= 5, "the second beat did not run"
     second.stop()
     beat.stop()
     follow_mail = [m for m in smtp_server.to(reader.email) if m["Subject"] == "New posts from authors you follow"]

@@ -19,9 +19,15 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage
 
 from blog.extensions import limiter
 from blog.models import User
+from blog.throttle import warn_throttled
+
+#: Where attempts are counted while the shared store (Redis) is down: this process's memory, as
+#: Flask-Limiter's own in-memory fallback does for the other limits (the same limits, per process).
+_fallback = MemoryStorage()
 
 
 def address_key() -> str:
@@ -89,6 +95,7 @@ class Charge:
 
     identifiers: tuple[str, ...]
     counted: list[tuple[RateLimitItem, int]] = field(default_factory=list)
+    storage: Storage | None = None
 
     @property
     def over(self) -> bool:
@@ -103,17 +110,16 @@ class Charge:
     def retry_after(self) -> int:
         """Seconds until every window passed is open again."""
         ends = [
-            limiter.limiter.get_window_stats(item, *self.identifiers).reset_time
+            self.storage.get_expiry(item.key_for(*self.identifiers))
             for item, count in self.counted
-            if count > item.amount
+            if count > item.amount and self.storage is not None
         ]
         return max(1, int(max(ends, default=time.time()) - time.time()) + 1)
 
     def refund(self) -> None:
         """Take the attempt back (a login that succeeded does not count)."""
-        storage = limiter.limiter.storage
         for item, _count in self.counted:
-            storage.incr(item.key_for(*self.identifiers), item.get_expiry(), amount=-1)
+            _increment(self.storage, item, self.identifiers, -1)
 
 
 def charge(scope: str, key: str) -> Charge:
@@ -121,11 +127,22 @@ def charge(scope: str, key: str) -> Charge:
     charged = Charge(_identifiers(key, scope))
     if not limiter.enabled:
         return charged
-    storage = limiter.limiter.storage
+    charged.storage = limiter.limiter.storage
     for item in parse_many(current_app.config[LIMITS[scope][0]]):
-        count = storage.incr(item.key_for(*charged.identifiers), item.get_expiry(), amount=1)
+        charged.storage, count = _increment(charged.storage, item, charged.identifiers, 1)
         charged.counted.append((item, count))
     return charged
+
+
+def _increment(storage: Storage | None, item: RateLimitItem, identifiers: tuple[str, ...], amount: int):
+    """Add ``amount`` to the window's counter; return the store that counted it and the new count."""
+    key = item.key_for(*identifiers)
+    if storage is not None and storage is not _fallback:
+        try:
+            return storage, storage.incr(key, item.get_expiry(), amount=amount)
+        except Exception as exc:  # redis-py and limits raise many kinds; all mean "the store is down"
+            warn_throttled("login-limits", "rate-limit store unavailable, counting logins in memory: %s", exc)
+    return _fallback, _fallback.incr(key, item.get_expiry(), amount=amount)
 
 
 def unlock(*, user: User | None = None, address: str | None = None) -> int:

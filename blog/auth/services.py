@@ -147,12 +147,13 @@ class OAuthRefused(Exception):
     """The OAuth login cannot go on; the message tells the user what to do."""
 
 
-def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]:
+def oauth_user(provider: str, profile) -> tuple[User, str]:
     """Return the user to log in for this provider account, linking or creating it; and what happened.
 
-    The provider account's own link wins; then a logged-in user links it; then
-    an account with the same e-mail, only if the provider says it is verified
-    and the account confirmed it too; else a new reader is created.
+    The provider account's own link wins; then an account with the same
+    e-mail, only if the provider says it is verified and the account confirmed
+    it too; else a new reader is created. (A logged-in user links from the
+    account page instead: ``needs_link``, ``link_account``.)
     """
     from blog.models import OAuthAccount
 
@@ -160,28 +161,33 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
         db.select(OAuthAccount).filter_by(provider=provider, provider_user_id=profile.subject)
     ).scalar_one_or_none()
     if link is not None:
-        if current is not None and link.user_id != current.id:
-            raise OAuthRefused("That account is already linked to another user of this blog.")
         return _usable(link.user), "login"
-    if current is not None:
-        return _link(current, provider, profile), "linked"
     email = (profile.email or "").strip().lower()
     if not email:
         raise OAuthRefused("The provider did not tell us your e-mail address; register with a password instead.")
     existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     if existing is not None:
-        if not profile.email_verified:
-            raise OAuthRefused(
-                "An account with this e-mail exists. Log in with your password, then link the "
-                "provider from your account page."
-            )
-        if not existing.email_verified:
-            # Whoever registered it never showed they read this mail: it may be a squatter's account.
-            raise OAuthRefused(
-                "An account with this e-mail exists but its address was never confirmed, so we cannot link it. "
-                "Log in with its password and link the provider from your account page, or reset its password."
-            )
-        return _link(_usable(existing), provider, profile), "matched"
+        return _link(_matched(existing, profile), provider, profile), "matched"
+    return _link(_new_reader(email, profile), provider, profile), "created"
+
+
+def _matched(existing: User, profile) -> User:
+    """The account with the provider's address, if both sides vouch for the address; else refuse."""
+    if not profile.email_verified:
+        raise OAuthRefused(
+            "An account with this e-mail exists. Log in with your password, then link the "
+            "provider from your account page."
+        )
+    if not existing.email_verified:
+        # Whoever registered it never showed they read this mail: it may be a squatter's account.
+        raise OAuthRefused(
+            "An account with this e-mail exists but its address was never confirmed, so we cannot link it. "
+            "Log in with its password and link the provider from your account page, or reset its password."
+        )
+    return _usable(existing)
+
+
+def _new_reader(email: str, profile) -> User:
     user = User(
         username=_free_username(profile.username_hint or email.partition("@")[0]),
         email=email,
@@ -192,7 +198,7 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
     )
     user.add_role("reader")
     db.session.add(user)
-    return _link(user, provider, profile), "created"
+    return user
 
 
 def needs_link(provider: str, subject: str, current: User) -> bool:

@@ -61,8 +61,11 @@ def log_out(page):
     page.wait_for_selector("text=You are logged out.")
 
 
-def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker, oidc, make_user):
+def test_accounts_in_a_real_browser(app, page, live_server, smtp_server, worker, oidc, make_user, config_override):
     from playwright.sync_api import expect
+
+    # The OAuth callback is built from BLOG_BASE_URL (never the Host header): the site's address here.
+    config_override(BLOG_BASE_URL=live_server)
 
     # Register, and be logged in straight away.
     page.goto("/auth/register")

@@ -65,7 +65,7 @@ def oauth_callback(provider: str):
         profile = oauth.fetch_profile(provider, remote, remote.authorize_access_token())
         if current_user.is_authenticated:
             return _for_logged_in_user(provider, profile, purpose)
-        user, _outcome = services.oauth_user(provider, profile, None)
+        user, _outcome = services.oauth_user(provider, profile)
     except _FAILURES as problem:
         flash(_oauth_message(problem, oauth.label(provider)), "error")
         return redirect(back)

@@ -8,7 +8,8 @@ from sqlalchemy import text
 from blog.extensions import db
 from tests.test_read_search import _titles
 
-WORDS = [f"{a}{b}zoo" for a, b in zip(string.ascii_lowercase, string.ascii_lowercase[::-1], strict=True)]
+# Each starts with a prefix of its own that is no English stop word (PostgreSQL drops "by*").
+WORDS = [f"{a}q{b}zoo" for a, b in zip(string.ascii_lowercase, string.ascii_lowercase[::-1], strict=True)]
 
 
 def test_a_flood_of_prefixes_searches_only_the_first_few(client, make_post):

@@ -189,10 +189,10 @@ class Comment(db.Model):
     author: Mapped[User] = relationship()
 
     def set_body(self, markdown_text: str) -> None:
-        from blog.markdown import render_markdown
+        from blog.markdown import render_comment
 
         self.body = markdown_text
-        self.body_html = render_markdown(markdown_text)
+        self.body_html = render_comment(markdown_text)
 
     def hide(self) -> None:
         self.status = CommentStatus.HIDDEN

@@ -40,6 +40,7 @@ class PostCard:
     author_username: str
     author_name: str
     comments: int
+    reading_minutes: int
     tags: list[str] = field(default_factory=list)
 
 
@@ -120,6 +121,7 @@ def _list_statement(kind: str):
             User.username,
             User.display_name,
             _visible_comment_count(),
+            Post.reading_minutes,
         )
         .join(User, User.id == Post.author_id)
         .where(Post.visible_at(bindparam("now", type_=UTCDateTime())))
@@ -144,8 +146,8 @@ def list_posts(kind: str, page: int, size: int = PAGE_SIZE, **params) -> PostPag
     ).all()
     has_next = len(rows) > size
     cards = [
-        PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
-        for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]
+        PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count, minutes)
+        for id_, slug, title, summary, publish_at, username, display_name, count, minutes in rows[:size]
     ]
     if cards:
         by_id = {card.id: card for card in cards}

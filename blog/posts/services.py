@@ -24,17 +24,28 @@ def save_post(
     tag_names: list[str],
     status: PostStatus,
     publish_at: datetime | None = None,
+    slug: str | None = None,
+    description: str = "",
 ) -> Post:
-    """Create (``post`` None) or update a post; schedule its publication if asked. Commits."""
+    """Create (``post`` None) or update a post; schedule its publication if asked. Commits.
+
+    ``slug`` is one the form checked free; None or the current one keeps the slug, or makes one from a
+    new title as before.
+    """
     tags = Tag.from_names(tag_names)
     if post is None:
         # Not in the session until it has a slug: queries below autoflush.
         post = Post(author_id=author.id)
+    # A new title moves the slug as before, unless the author chose one; a text edit keeps it.
+    follow_title = post.slug is None or post.title != title
+    wanted = slug if slug and slug != post.slug else None
     post.title = title
+    post.description = description
     post.set_body(body)
     post.tags = tags
     _apply_status(post, status, publish_at)
-    post.assign_slug()
+    if wanted or follow_title:
+        post.assign_slug(wanted)
     db.session.add(post)
     db.session.flush()
     if post.status == PostStatus.SCHEDULED and post.publish_at <= utcnow() + _eta_horizon():

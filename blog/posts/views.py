@@ -38,7 +38,7 @@ def new():
 @login_required
 def edit(slug: str):
     post = _editable(slug)
-    form = PostForm(data=PostForm.data_of(post))
+    form = PostForm(data=PostForm.data_of(post), post=post)
     if form.validate_on_submit():
         services.save_post(post, author=post.author, **form.values())
         flash(_saved_message(post), "success")

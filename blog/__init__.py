@@ -25,6 +25,7 @@ from blog import (
     main,
     notifications,
     permissions,
+    posts,
     reminders,
     templating,
 )
@@ -97,6 +98,7 @@ def register_areas(app: Flask) -> None:
     mail.init_app(app)  # the outbox's own kinds and the failure alarm
     templating.init_app(app)  # hashed static URLs and time filters
     main.init_app(app)  # the page cache's store and invalidation
+    posts.init_app(app)  # link-preview and search-engine tags of the post page
     auth.init_app(app)  # sessions, security headers, OAuth; welcome and reset mail
     admin.init_app(app)  # the author-request decision mail
     reminders.init_app(app)  # reminder mail from new Reminder rows

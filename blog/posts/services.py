@@ -70,6 +70,18 @@ def _apply_status(post: Post, status: str, publish_at: datetime | None) -> None:
         post.unpublish()
 
 
+def pin_post(post: Post) -> None:
+    """Pin ``post`` to the top of the home page (raises ``PinError`` when it cannot be). Commits."""
+    post.pin()
+    db.session.commit()  # a change to a post: the page cache's generation moves on in this commit
+
+
+def unpin_post(post: Post) -> None:
+    """Take ``post`` off the top of the home page. Commits."""
+    post.unpin()
+    db.session.commit()
+
+
 def delete_post(post: Post) -> None:
     """Delete ``post`` with its comments and old slugs. Commits."""
     db.session.delete(post)

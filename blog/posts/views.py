@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from blog.main import queries
 from blog.markdown import render_markdown
-from blog.models import Post, PostStatus
-from blog.permissions import EditPostPermission, comment_permission, require, write_permission
+from blog.models import PinError, Post, PostStatus
+from blog.permissions import EditPostPermission, comment_permission, moderate_permission, require, write_permission
 from blog.posts import services
 from blog.posts.forms import BODY_MAX, CommentForm, PostForm
 
@@ -53,6 +53,28 @@ def delete(slug: str):
     services.delete_post(post)
     flash(f"“{post.title}” is deleted.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.post("/post/<slug>/pin")
+@require(moderate_permission)
+def pin(slug: str):
+    post = Post.by_slug(slug) or abort(404)
+    try:
+        services.pin_post(post)
+    except PinError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"“{post.title}” is pinned to the top of the home page.", "success")
+    return redirect(url_for("main.post", slug=post.slug), 303)
+
+
+@bp.post("/post/<slug>/unpin")
+@require(moderate_permission)
+def unpin(slug: str):
+    post = Post.by_slug(slug) or abort(404)
+    services.unpin_post(post)
+    flash(f"“{post.title}” is no longer pinned.", "info")
+    return redirect(url_for("main.post", slug=post.slug), 303)
 
 
 @bp.post("/post/preview")

@@ -33,6 +33,7 @@ from blog.admin.views import bp as admin_bp
 from blog.announcements.views import bp as announcements_bp
 from blog.api.tokens import bp as api_tokens_bp
 from blog.api.views import bp as api_bp
+from blog.archive.views import bp as archive_bp
 from blog.auth.views import bp as auth_bp
 from blog.digest.views import bp as digest_bp
 from blog.extensions import bcrypt, csrf, db, limiter, login_manager, migrate, principal
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per area of the product."""
     app.register_blueprint(main_bp)
     app.register_blueprint(posts_bp)
+    app.register_blueprint(archive_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")

@@ -102,6 +102,11 @@ _LIST_CONDITIONS = {
         post_tags.c.tag_id == bindparam("tag_id")
     ),
     "author": lambda query: query.where(Post.author_id == bindparam("author_id")),
+    # A month of the archive: a range of ix_posts_status_publish_at.
+    "month": lambda query: query.where(
+        Post.publish_at >= bindparam("start", type_=UTCDateTime()),
+        Post.publish_at < bindparam("end", type_=UTCDateTime()),
+    ),
 }
 _TAGS_OF_POSTS = (
     select(post_tags.c.post_id, Tag.name)

@@ -24,6 +24,7 @@ from blog import (
     mail,
     main,
     notifications,
+    pages,
     permissions,
     posts,
     reminders,
@@ -42,6 +43,7 @@ from blog.mail.views import bp as mail_bp
 from blog.main.cache import CachedPagesMiddleware
 from blog.main.views import bp as main_bp
 from blog.notifications.views import bp as notifications_bp
+from blog.pages.views import bp as pages_bp
 from blog.posts.views import bp as posts_bp
 from blog.reminders.views import bp as reminders_bp
 from config import load_config
@@ -100,6 +102,7 @@ def register_areas(app: Flask) -> None:
     templating.init_app(app)  # hashed static URLs and time filters
     main.init_app(app)  # the page cache's store and invalidation
     posts.init_app(app)  # link-preview and search-engine tags of the post page
+    pages.init_app(app)  # static pages in the navigation
     auth.init_app(app)  # sessions, security headers, OAuth; welcome and reset mail
     admin.init_app(app)  # the author-request decision mail
     reminders.init_app(app)  # reminder mail from new Reminder rows
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")

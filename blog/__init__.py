@@ -46,6 +46,7 @@ from blog.notifications.views import bp as notifications_bp
 from blog.pages.views import bp as pages_bp
 from blog.posts.views import bp as posts_bp
 from blog.reminders.views import bp as reminders_bp
+from blog.revisions.views import bp as revisions_bp
 from config import load_config
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(posts_bp)
     app.register_blueprint(archive_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(revisions_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")

@@ -16,6 +16,7 @@ from blog.models.content import (
 )
 from blog.models.jobs import Announcement, JobHeartbeat, OutboxMessage, Reminder, SuppressedAddress
 from blog.models.pages import Page
+from blog.models.revisions import PostRevision
 from blog.models.states import CommentStatus, OutboxStatus, PostStatus, RequestStatus
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import DIGEST_CHOICES, ROLE_NAMES, OAuthAccount, Role, User, user_roles
@@ -41,6 +42,7 @@ __all__ = [
     "Page",
     "PinError",
     "Post",
+    "PostRevision",
     "Reminder",
     "Role",
     "RoleChange",

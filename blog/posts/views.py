@@ -28,7 +28,7 @@ def _editable(slug: str) -> Post:
 def new():
     form = PostForm()
     if form.validate_on_submit():
-        post = services.save_post(None, author=current_user, **form.values())
+        post = services.save_post(None, author=current_user, by=current_user, **form.values())
         flash(_saved_message(post), "success")
         return redirect(url_for("main.post", slug=post.slug))
     return render_template("posts/edit.html", form=form, post=None)
@@ -40,7 +40,7 @@ def edit(slug: str):
     post = _editable(slug)
     form = PostForm(data=PostForm.data_of(post), post=post)
     if form.validate_on_submit():
-        services.save_post(post, author=post.author, **form.values())
+        services.save_post(post, author=post.author, by=current_user, **form.values())
         flash(_saved_message(post), "success")
         return redirect(url_for("main.post", slug=post.slug))
     return render_template("posts/edit.html", form=form, post=post)

@@ -1,4 +1,4 @@
-"""Writing: reading time, the author's description and pins on posts; static pages
+"""Writing: reading time, the author's description and pins on posts; static pages; revisions
 
 Columns are added with plain ALTER TABLE (no SQLite batch copy of ``posts``),
 so the search triggers of 0002_read stay in place. Existing posts get a
@@ -42,6 +42,25 @@ def upgrade():
         sa.UniqueConstraint("slug", name=op.f("uq_pages_slug")),
     )
     op.create_index("ix_pages_in_nav_nav_order", "pages", ["in_nav", "nav_order"], unique=False)
+    op.create_table(
+        "post_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("tags", sa.String(length=500), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", blog.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_post_revisions_author_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name=op.f("fk_post_revisions_post_id_posts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_post_revisions")),
+    )
+    op.create_index("ix_post_revisions_author_id", "post_revisions", ["author_id"], unique=False)
+    op.create_index("ix_post_revisions_post_id_id", "post_revisions", ["post_id", "id"], unique=False)
     _estimate_reading_times()
 
 
@@ -56,6 +75,9 @@ def _estimate_reading_times():
 
 
 def downgrade():
+    op.drop_index("ix_post_revisions_post_id_id", table_name="post_revisions")
+    op.drop_index("ix_post_revisions_author_id", table_name="post_revisions")
+    op.drop_table("post_revisions")
     op.drop_index("ix_pages_in_nav_nav_order", table_name="pages")
     op.drop_table("pages")
     with op.batch_alter_table("posts", recreate="never") as batch_op:

@@ -26,6 +26,7 @@ from blog.highlight import BLOCK_CLASS, LANGUAGE_CLASSES, TOKEN_CLASSES, highlig
 WORDS_PER_MINUTE = 200
 SUMMARY_LENGTH = 280
 TOC_MARKER = "[TOC]"
+ANCHOR_LABEL = "Link to this section"
 # Ids the pages themselves use: a heading called "Comments" must not steal the comments' anchor.
 RESERVED_IDS = frozenset({"comments", "editor", "preview", "content", "main"})
 
@@ -92,8 +93,10 @@ ALLOWED_CLASSES = {
     "input": {"task-list-item-checkbox"},
     "nav": {"toc"},
 }
+# Only the heading anchors' label: other ARIA attributes could make text pose as the page's own controls.
+ARIA_VALUES = {"a": {"aria-label": {ANCHOR_LABEL}}}
 # A task list's box is the only input: a disabled checkbox, whatever the HTML asked for.
-INPUT_VALUES = {"input": {"checked": {"checked"}}}
+ATTRIBUTE_VALUES = {"input": {"checked": {"checked"}}, **ARIA_VALUES}
 INPUT_FORCED = {"input": {"type": "checkbox", "disabled": "disabled"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[^>]+>")
@@ -123,7 +126,10 @@ def _base() -> MarkdownIt:
 
 
 def _post_renderer() -> MarkdownIt:
-    renderer = _base().use(footnote_plugin).use(anchors_plugin, max_level=4, slug_func=heading_id, permalink=True)
+    renderer = _base().use(footnote_plugin)
+    # The link has no text (the stylesheet draws its mark), so headings read as themselves.
+    renderer.use(anchors_plugin, max_level=4, slug_func=heading_id, permalink=True, permalinkSymbol="")
+    renderer.core.ruler.push("anchor_labels", _label_anchors)
     renderer.core.ruler.push("toc", _table_of_contents)
     return renderer
 
@@ -135,7 +141,7 @@ def sanitise_html(raw_html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
-        tag_attribute_values=INPUT_VALUES,
+        tag_attribute_values=ATTRIBUTE_VALUES,
         set_tag_attribute_values=INPUT_FORCED,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener ugc",
@@ -153,12 +159,13 @@ def render_post(text: str) -> Rendered:
 
 
 def render_markdown(text: str) -> str:
-    """Return sanitised HTML for the Markdown ``text`` of a post, page or announcement."""
+    """Return sanitised HTML for the Markdown ``text`` of a post or page."""
     return render_post(text).html
 
 
-def render_comment(text: str) -> str:
-    """Return sanitised HTML for a comment's Markdown ``text``."""
+def render_plain(text: str) -> str:
+    """Return sanitised HTML for Markdown ``text`` that shares a page or a mail with others (a comment, an
+    announcement): no heading ids, anchor links or footnotes."""
     return sanitise_html(_comment_renderer.render(text or ""))
 
 
@@ -206,6 +213,14 @@ def _heading_title(inline: Token) -> str:
         elif child.type in {"text", "code_inline"} and not in_anchor:
             parts.append(child.content)
     return "".join(parts).strip()
+
+
+def _label_anchors(state) -> None:
+    """Name the headings' anchor links for screen readers."""
+    for token in state.tokens:
+        for child in token.children or [] if token.type == "inline" else []:
+            if child.type == "link_open" and child.attrGet("class") == "header-anchor":
+                child.attrSet("aria-label", ANCHOR_LABEL)
 
 
 def _table_of_contents(state) -> None:

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from blog import highlight
-from blog.markdown import ALLOWED_CLASSES, render_comment, render_post, sanitise_html
+from blog.markdown import ALLOWED_CLASSES, render_plain, render_post, sanitise_html
 from tests.support import PROJECT_ROOT
 
 FENCE = "```{lang}\n{code}\n```"
@@ -145,7 +145,7 @@ def test_footnotes_and_task_lists_render():
 
 
 def test_comments_get_highlighting_but_no_ids_that_could_clash_with_the_post():
-    html = render_comment("## Heading\n\nx[^1]\n\n[^1]: n\n\n" + FENCE.format(lang="python", code="pass"))
+    html = render_plain("## Heading\n\nx[^1]\n\n[^1]: n\n\n" + FENCE.format(lang="python", code="pass"))
     assert "id=" not in html
     assert '<span class="k">pass</span>' in html
 
@@ -156,3 +156,16 @@ def test_the_post_page_links_the_highlighting_stylesheet_and_shows_highlighted_c
     assert re.search(r'<link rel="stylesheet" href="/static/css/highlight\.css[^"]*">', page)
     assert '<span class="kn">import</span>' in page
     assert client.get("/static/css/highlight.css").status_code == 200
+
+
+def test_the_anchor_link_has_a_label_but_no_text_so_the_heading_reads_as_itself():
+    html = render_post("## Setup").html
+    assert re.fullmatch(
+        r'<h2 id="setup">Setup <a class="header-anchor" href="#setup" aria-label="Link to this section"'
+        r' rel="nofollow noopener ugc"></a></h2>\s*',
+        html,
+    ), html
+
+
+def test_no_other_aria_label_survives_the_sanitiser():
+    assert sanitise_html('<a href="#x" aria-label="Pay here">y</a>') == '<a href="#x" rel="nofollow noopener ugc">y</a>'

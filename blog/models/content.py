@@ -242,10 +242,10 @@ class Comment(db.Model):
     author: Mapped[User] = relationship()
 
     def set_body(self, markdown_text: str) -> None:
-        from blog.markdown import render_comment
+        from blog.markdown import render_plain
 
         self.body = markdown_text
-        self.body_html = render_comment(markdown_text)
+        self.body_html = render_plain(markdown_text)
 
     def hide(self) -> None:
         self.status = CommentStatus.HIDDEN

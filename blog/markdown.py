@@ -128,7 +128,9 @@ def _base() -> MarkdownIt:
 def _post_renderer() -> MarkdownIt:
     renderer = _base().use(footnote_plugin)
     # The link has no text (the stylesheet draws its mark), so headings read as themselves.
-    renderer.use(anchors_plugin, max_level=4, slug_func=heading_id, permalink=True, permalinkSymbol="")
+    renderer.use(
+        anchors_plugin, max_level=4, slug_func=heading_id, permalink=True, permalinkSymbol="", permalinkSpace=False
+    )
     renderer.core.ruler.push("anchor_labels", _label_anchors)
     renderer.core.ruler.push("toc", _table_of_contents)
     return renderer

@@ -138,7 +138,7 @@ def test_useful_markdown_works(client, make_post):
     )
     post = make_post("Rich", body=body)
     rendered = _rendered_parts(client.get(f"/post/{post.slug}").get_data(as_text=True))
-    assert '<h2 id="a-heading">A heading <a class="header-anchor" href="#a-heading"' in rendered
+    assert '<h2 id="a-heading">A heading<a class="header-anchor" href="#a-heading"' in rendered
     assert '<code class="language-python"><span class="nb">print</span>' in rendered
     assert "<span class=\"s1\">'&lt;b&gt;hi&lt;/b&gt;'</span>" in rendered
     assert "<table>" in rendered and '<td style="text-align:center">2</td>' in rendered

@@ -47,7 +47,7 @@ def test_post_page_renders_markdown_tags_and_comments_oldest_first(client, make_
     make_comment(post, body="Second *comment*")
     page = client.get(f"/post/{post.slug}").get_data(as_text=True)
     assert (
-        '<h1 id="heading">Heading <a class="header-anchor"' in page
+        '<h1 id="heading">Heading<a class="header-anchor"' in page
         and "<strong>bold</strong>" in page
         and "#flask" in page
     )

@@ -106,7 +106,7 @@ def test_the_shipped_stylesheet_is_the_generated_one_with_a_light_and_a_dark_hal
 
 def test_headings_get_stable_ids_and_anchor_links():
     html = render_post("## Getting started\n\n## Getting started\n\n### Über *alles*").html
-    assert '<h2 id="getting-started">Getting started <a class="header-anchor" href="#getting-started"' in html
+    assert '<h2 id="getting-started">Getting started<a class="header-anchor" href="#getting-started"' in html
     assert '<h2 id="getting-started-1">' in html
     assert '<h3 id="über-alles">' in html
     assert render_post("## Getting started").html.split(">")[0] == '<h2 id="getting-started"'
@@ -161,7 +161,7 @@ def test_the_post_page_links_the_highlighting_stylesheet_and_shows_highlighted_c
 def test_the_anchor_link_has_a_label_but_no_text_so_the_heading_reads_as_itself():
     html = render_post("## Setup").html
     assert re.fullmatch(
-        r'<h2 id="setup">Setup <a class="header-anchor" href="#setup" aria-label="Link to this section"'
+        r'<h2 id="setup">Setup<a class="header-anchor" href="#setup" aria-label="Link to this section"'
         r' rel="nofollow noopener ugc"></a></h2>\s*',
         html,
     ), html

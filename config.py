@@ -53,6 +53,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "LOG_RETENTION_DAYS": int,
     "BLOG_PROXY_COUNT": int,
     "METRICS_ENABLED": bool,
+    "REVISIONS_KEEP": int,
+    "BLOG_SHARE_IMAGE": str,
     "METRICS_ALLOW": str,
     # Reading and writing
     "CACHE_REDIS_URL": str,
@@ -139,6 +141,8 @@ class Config:
     LOG_DIR: str | None = None  # unset: stderr; set: app.log, access.log, worker.log rotated daily
     LOG_RETENTION_DAYS = 14
     METRICS_ENABLED = False
+    REVISIONS_KEEP = 50  # revisions kept per post (the oldest go)
+    BLOG_SHARE_IMAGE: str | None = None  # link-preview image of posts without one (default static/img/share.png)
     METRICS_ALLOW = "127.0.0.0/8,::1"
 
     # Reading and writing: post limits, search, feeds, the page cache.

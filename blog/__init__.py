@@ -25,7 +25,9 @@ from blog import (
     main,
     metrics,
     notifications,
+    pages,
     permissions,
+    posts,
     proxy,
     reminders,
     request_ids,
@@ -36,6 +38,7 @@ from blog.admin.views import bp as admin_bp
 from blog.announcements.views import bp as announcements_bp
 from blog.api.tokens import bp as api_tokens_bp
 from blog.api.views import bp as api_bp
+from blog.archive.views import bp as archive_bp
 from blog.auth.views import bp as auth_bp
 from blog.digest.views import bp as digest_bp
 from blog.extensions import bcrypt, csrf, db, limiter, login_manager, migrate, principal
@@ -45,9 +48,11 @@ from blog.mail.views import bp as mail_bp
 from blog.main.cache import CachedPagesMiddleware
 from blog.main.views import bp as main_bp
 from blog.notifications.views import bp as notifications_bp
+from blog.pages.views import bp as pages_bp
 from blog.posts.views import bp as posts_bp
 from blog.reminders.views import bp as reminders_bp
 from blog.request_ids import RequestIdMiddleware
+from blog.revisions.views import bp as revisions_bp
 from config import load_config
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,6 +103,8 @@ def register_areas(app: Flask) -> None:
     templating.init_app(app)  # hashed static URLs and time filters
     static.init_app(app)  # gzip copies of static files, compress-static
     main.init_app(app)  # the page cache's store and invalidation
+    posts.init_app(app)  # link-preview and search-engine tags of the post page
+    pages.init_app(app)  # static pages in the navigation
     auth.init_app(app)  # sessions, security headers, OAuth; welcome and reset mail
     admin.init_app(app)  # the author-request decision mail
     reminders.init_app(app)  # reminder mail from new Reminder rows
@@ -110,6 +117,9 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per area of the product."""
     app.register_blueprint(main_bp)
     app.register_blueprint(posts_bp)
+    app.register_blueprint(archive_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(revisions_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")

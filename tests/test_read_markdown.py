@@ -52,12 +52,17 @@ SAFE_TAGS = {
     "hr",
     "i",
     "img",
+    "input",
     "li",
+    "nav",
     "ol",
     "p",
     "pre",
     "s",
+    "section",
+    "span",
     "strong",
+    "sup",
     "table",
     "tbody",
     "td",
@@ -133,8 +138,9 @@ def test_useful_markdown_works(client, make_post):
     )
     post = make_post("Rich", body=body)
     rendered = _rendered_parts(client.get(f"/post/{post.slug}").get_data(as_text=True))
-    assert "<h2>A heading</h2>" in rendered
-    assert "<code class=\"language-python\">print('&lt;b&gt;hi&lt;/b&gt;')" in rendered
+    assert '<h2 id="a-heading">A heading<a class="header-anchor" href="#a-heading"' in rendered
+    assert '<code class="language-python"><span class="nb">print</span>' in rendered
+    assert "<span class=\"s1\">'&lt;b&gt;hi&lt;/b&gt;'</span>" in rendered
     assert "<table>" in rendered and '<td style="text-align:center">2</td>' in rendered
     assert '<a href="https://example.org/page?x=1&amp;y=2" rel="nofollow noopener ugc">a link</a>' in rendered
     assert '<img src="https://example.org/cat.png" alt="a picture" title="Cat">' in rendered

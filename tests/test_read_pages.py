@@ -46,7 +46,11 @@ def test_post_page_renders_markdown_tags_and_comments_oldest_first(client, make_
     make_comment(post, body="First comment")
     make_comment(post, body="Second *comment*")
     page = client.get(f"/post/{post.slug}").get_data(as_text=True)
-    assert "<h1>Heading</h1>" in page and "<strong>bold</strong>" in page and "#flask" in page
+    assert (
+        '<h1 id="heading">Heading<a class="header-anchor"' in page
+        and "<strong>bold</strong>" in page
+        and "#flask" in page
+    )
     assert page.index("First comment") < page.index("Second <em>comment</em>")
     assert "2 comments" in page
     assert "Log in</a> to comment" in page

@@ -173,7 +173,7 @@ def test_preview_renders_markdown_through_the_sanitiser(client, author):
     response = client.post("/post/preview", json={"body": "# Title\n\n<script>alert(1)</script> *ok*"})
     assert response.status_code == 200
     html = response.get_json()["html"]
-    assert "<h1>Title</h1>" in html and "<em>ok</em>" in html and "<script" not in html
+    assert '<h1 id="title">Title<a class="header-anchor"' in html and "<em>ok</em>" in html and "<script" not in html
 
 
 def test_preview_refuses_what_is_not_text(client, author):

@@ -8,7 +8,7 @@ from blog.extensions import db
 from blog.mail.messages import one_line
 from blog.mail.overview import outbox_counts
 from blog.mail.queue import queue_many
-from blog.markdown import render_markdown
+from blog.markdown import render_plain
 from blog.models import Announcement, OutboxStatus, Role, User
 from blog.models.user import ROLE_NAMES
 
@@ -101,5 +101,5 @@ def announcement_context(payload: dict) -> dict:
         if len(_bodies) > 16:
             _bodies.clear()
         announcement = db.session.get(Announcement, announcement_id)
-        _bodies[announcement_id] = {"body_text": announcement.body, "body_html": render_markdown(announcement.body)}
+        _bodies[announcement_id] = {"body_text": announcement.body, "body_html": render_plain(announcement.body)}
     return _bodies[announcement_id]

@@ -159,12 +159,13 @@ class OAuthRefused(Exception):
     """The OAuth login cannot go on; the message tells the user what to do."""
 
 
-def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]:
+def oauth_user(provider: str, profile) -> tuple[User, str]:
     """Return the user to log in for this provider account, linking or creating it; and what happened.
 
-    The provider account's own link wins; then a logged-in user links it; then
-    an account with the same e-mail, only if the provider says it is verified
-    and the account confirmed it too; else a new reader is created.
+    The provider account's own link wins; then an account with the same
+    e-mail, only if the provider says it is verified and the account confirmed
+    it too; else a new reader is created. (A logged-in user links from the
+    account page instead: ``needs_link``, ``link_account``.)
     """
     from blog.models import OAuthAccount
 
@@ -172,11 +173,7 @@ def oauth_user(provider: str, profile, current: User | None) -> tuple[User, str]
         db.select(OAuthAccount).filter_by(provider=provider, provider_user_id=profile.subject)
     ).scalar_one_or_none()
     if link is not None:
-        if current is not None and link.user_id != current.id:
-            raise OAuthRefused("That account is already linked to another user of this blog.")
         return _usable(link.user), "login"
-    if current is not None:
-        return _link(current, provider, profile), "linked"
     email = (profile.email or "").strip().lower()
     if not email:
         raise OAuthRefused("The provider did not tell us your e-mail address; register with a password instead.")

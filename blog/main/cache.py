@@ -55,12 +55,17 @@ from blog.throttle import warn_throttled
 log = logging.getLogger(__name__)
 
 GENERATION = "pages"
+# The navigation's static pages change rarely: their own token, read in the same statement, lets each
+# process keep the list until one changes. 0 (or no row) means no page is in the navigation.
+NAV_GENERATION = "nav"
 _CONTENT = (Post, Comment, Tag, SlugRedirect)
 _SHOWN_USER_FIELDS = ("username", "display_name")
 _ENVIRON_KEY = "blog.page_generation"
+_NAV_ENVIRON_KEY = "blog.nav_generation"
 _STORE_KEY = "blog.page_cache_store"  # set by cached_page on a miss: the middleware stores the response
 _UNCACHED_HEADERS = {"set-cookie", "content-length", "x-cache"}
-_GENERATION_QUERY = select(CacheGeneration.__table__.c.value).where(CacheGeneration.__table__.c.name == GENERATION)
+_TOKENS = CacheGeneration.__table__.c
+_GENERATION_QUERY = select(_TOKENS.name, _TOKENS.value).where(_TOKENS.name.in_((GENERATION, NAV_GENERATION)))
 _BUMP = "page_cache_bump"  # key in Session.info: this flush changed what readers see
 
 
@@ -76,19 +81,29 @@ def init_app(app: Flask) -> None:
 def generation() -> int:
     """Return the current generation token (read once per request)."""
     # Kept on the request, not on ``g``: an app context can outlive a request (tests, CLI).
-    if _ENVIRON_KEY not in request.environ:
-        request.environ[_ENVIRON_KEY] = db.session.connection().execute(_GENERATION_QUERY).scalar() or 0
+    if _ENVIRON_KEY not in request.environ or _NAV_ENVIRON_KEY not in request.environ:
+        _read_tokens(db.session.connection(), request.environ)
     return request.environ[_ENVIRON_KEY]
 
 
-def bump_generation(connection) -> None:
-    """Replace the generation token on ``connection``, in the caller's transaction."""
+def nav_generation() -> int:
+    """Return the navigation's token (read with the generation, once per request); 0: no pages."""
+    generation()
+    return request.environ[_NAV_ENVIRON_KEY]
+
+
+def _read_tokens(connection, environ) -> None:
+    tokens = dict(connection.execute(_GENERATION_QUERY).all())
+    environ[_ENVIRON_KEY] = tokens.get(GENERATION) or 0
+    environ[_NAV_ENVIRON_KEY] = tokens.get(NAV_GENERATION) or 0
+
+
+def bump_generation(connection, name: str = GENERATION, token: int | None = None) -> None:
+    """Replace the generation token (or another, ``name``) on ``connection``, in the caller's transaction."""
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(CacheGeneration)
-    token = random.getrandbits(31)  # fits the INTEGER column on every database
+    token = random.getrandbits(31) if token is None else token  # fits the INTEGER column on every database
     connection.execute(
-        insert.values(name=GENERATION, value=token).on_conflict_do_update(
-            index_elements=["name"], set_={"value": token}
-        )
+        insert.values(name=name, value=token).on_conflict_do_update(index_elements=["name"], set_={"value": token})
     )
 
 
@@ -194,7 +209,7 @@ class CachedPagesMiddleware:
     def _lookup(self, environ):
         try:
             with self._get_engine().connect() as connection:
-                environ[_ENVIRON_KEY] = connection.execute(_GENERATION_QUERY).scalar() or 0
+                _read_tokens(connection, environ)
         except Exception as exc:  # let Flask answer, with its error page if the database is down
             warn_throttled("database", "database unavailable, answering 503: %s", exc)
             return None

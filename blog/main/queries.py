@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Post, SlugRedirect, Tag, User, UTCDateTime, post_tags, utcnow
+from blog.models.content import PINNED_MAX
 
 PAGE_SIZE = 10
 FEED_SIZE = 20
@@ -40,6 +41,8 @@ class PostCard:
     author_username: str
     author_name: str
     comments: int
+    reading_minutes: int
+    pinned: bool = False
     tags: list[str] = field(default_factory=list)
 
 
@@ -99,6 +102,11 @@ _LIST_CONDITIONS = {
         post_tags.c.tag_id == bindparam("tag_id")
     ),
     "author": lambda query: query.where(Post.author_id == bindparam("author_id")),
+    # A month of the archive: a range of ix_posts_status_publish_at.
+    "month": lambda query: query.where(
+        Post.publish_at >= bindparam("start", type_=UTCDateTime()),
+        Post.publish_at < bindparam("end", type_=UTCDateTime()),
+    ),
 }
 _TAGS_OF_POSTS = (
     select(post_tags.c.post_id, Tag.name)
@@ -108,8 +116,7 @@ _TAGS_OF_POSTS = (
 )
 
 
-@cache
-def _list_statement(kind: str):
+def _list_query(kind: str):
     query = (
         select(
             Post.id,
@@ -119,39 +126,69 @@ def _list_statement(kind: str):
             Post.publish_at,
             User.username,
             User.display_name,
-            _visible_comment_count(),
+            _visible_comment_count().label("comments"),
+            Post.reading_minutes,
+            Post.pinned_at,
         )
         .join(User, User.id == Post.author_id)
         .where(Post.visible_at(bindparam("now", type_=UTCDateTime())))
     )
-    return (
-        _LIST_CONDITIONS[kind](query)
-        .order_by(Post.publish_at.desc(), Post.id.desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
+    return _LIST_CONDITIONS[kind](query)
+
+
+def _newest_first(query):
+    return query.order_by(Post.publish_at.desc(), Post.id.desc()).offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+@cache
+def _list_statement(kind: str):
+    if kind != "home":
+        return _newest_first(_list_query(kind))
+    # The home page: up to ``pins`` pinned posts, then the others newest first, in one statement.
+    pinned = _list_query(kind).where(Post.pinned_at.is_not(None)).order_by(Post.pinned_at.desc())
+    others = _newest_first(_list_query(kind).where(Post.pinned_at.is_(None)))
+    both = union_all(select(pinned.limit(bindparam("pins")).subquery()), select(others.subquery())).subquery()
+    return select(both).order_by(
+        both.c.pinned_at.is_(None), both.c.pinned_at.desc(), both.c.publish_at.desc(), both.c.id.desc()
     )
 
 
 def list_posts(kind: str, page: int, size: int = PAGE_SIZE, **params) -> PostPage:
-    """Page ``page`` of published posts (all, or a tag's, or an author's), newest first.
+    """Page ``page`` of published posts (all, or a tag's, or an author's), newest first; the home
+    page's first page starts with the pinned posts.
 
     Two queries whatever the page holds: the posts joined to their authors with a
     correlated comment count, then the tags of those posts.
     """
     connection = db.session.connection()
-    rows = connection.execute(
-        _list_statement(kind), dict(params, now=utcnow(), offset=(page - 1) * size, limit=size + 1)
-    ).all()
-    has_next = len(rows) > size
+    pins = PINNED_MAX if kind == "home" and page == 1 else 0
+    values = dict(params, now=utcnow(), offset=(page - 1) * size, limit=size + 1, pins=pins)
+    rows = connection.execute(_list_statement(kind), values).all()
+    pinned = [row for row in rows if row[-1] is not None and kind == "home"]
+    others = [row for row in rows if row[-1] is None or kind != "home"]
     cards = [
-        PostCard(id_, slug, title, summary, publish_at, username, display_name or username, count)
-        for id_, slug, title, summary, publish_at, username, display_name, count in rows[:size]
+        PostCard(
+            id_,
+            slug,
+            title,
+            summary,
+            publish_at,
+            username,
+            display_name or username,
+            count,
+            minutes,
+            pin is not None and pins > 0,
+        )
+        for id_, slug, title, summary, publish_at, username, display_name, count, minutes, pin in [
+            *pinned,
+            *others[:size],
+        ]
     ]
     if cards:
         by_id = {card.id: card for card in cards}
         for post_id, name in connection.execute(_TAGS_OF_POSTS, {"ids": list(by_id)}):
             by_id[post_id].tags.append(name)
-    return PostPage(cards, page, has_next)
+    return PostPage(cards, page, len(others) > size)
 
 
 def home_page(page: int = 1) -> PostPage:

@@ -7,6 +7,7 @@ from blog.models.content import (
     POST_STATUSES,
     AuthorFollow,
     Comment,
+    PinError,
     Post,
     SlugRedirect,
     Tag,
@@ -14,6 +15,8 @@ from blog.models.content import (
     post_tags,
 )
 from blog.models.jobs import Announcement, JobHeartbeat, OutboxMessage, Reminder, SuppressedAddress
+from blog.models.pages import Page
+from blog.models.revisions import PostRevision
 from blog.models.states import CommentStatus, OutboxStatus, PostStatus, RequestStatus
 from blog.models.types import UTCDateTime, utcnow
 from blog.models.user import DIGEST_CHOICES, ROLE_NAMES, OAuthAccount, Role, User, user_roles
@@ -36,7 +39,10 @@ __all__ = [
     "JobHeartbeat",
     "OAuthAccount",
     "OutboxMessage",
+    "Page",
+    "PinError",
     "Post",
+    "PostRevision",
     "Reminder",
     "Role",
     "RoleChange",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import Column, ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, String, Text, and_, func
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +20,8 @@ from blog.models.user import User
 POST_STATUSES = tuple(PostStatus)
 COMMENT_STATUSES = tuple(CommentStatus)
 SLUG_MAX = 120
+DESCRIPTION_MAX = 300
+PINNED_MAX = 3
 
 post_tags = db.Table(
     "post_tags",
@@ -58,12 +60,18 @@ class Tag(Model):
         return [found[name] for name in wanted]
 
 
+class PinError(ValueError):
+    """A post cannot be pinned (not published, or the home page has its pins)."""
+
+
 class Post(Model):
     __tablename__ = "posts"
     __table_args__ = (
         # The home page and feeds: published posts, newest first.
         Index("ix_posts_status_publish_at", "status", "publish_at"),
         Index("ix_posts_author_id_status_publish_at", "author_id", "status", "publish_at"),
+        # The home page's pinned posts: at most PINNED_MAX rows have a value.
+        Index("ix_posts_pinned_at", "pinned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +80,10 @@ class Post(Model):
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
+    # What the author wrote for search engines and link previews; the summary stands in when empty.
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="", server_default="")
+    reading_minutes: Mapped[int] = mapped_column(default=1, server_default="1")
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[PostStatus] = mapped_column(state_column(PostStatus, 12), default=PostStatus.DRAFT)
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -104,12 +116,14 @@ class Post(Model):
         return self.visible_at(utcnow())
 
     def set_body(self, markdown_text: str) -> None:
-        """Store the Markdown body with its sanitised HTML and plain-text summary."""
-        from blog.markdown import render_markdown, summarise
+        """Store the Markdown body with its sanitised HTML, first paragraph as text and reading time."""
+        from blog.markdown import render_post
 
+        rendered = render_post(markdown_text)
         self.body = markdown_text
-        self.body_html = render_markdown(markdown_text)
-        self.summary = summarise(self.body_html)
+        self.body_html = rendered.html
+        self.summary = rendered.summary
+        self.reading_minutes = rendered.reading_minutes
 
     def publish(self, at: datetime | None = None) -> None:
         """Make the post public now (or keep the scheduled time if it has passed)."""
@@ -129,16 +143,55 @@ class Post(Model):
 
     def unpublish(self) -> None:
         self.status = PostStatus.DRAFT
+        self.pinned_at = None  # a pin would come back with the post, unasked
 
-    def assign_slug(self) -> None:
-        """Give the post a unique slug made from its title; keep the old one as a redirect."""
+    def pin(self) -> None:
+        """Pin the post to the top of the home page; raise :class:`PinError` when it cannot be."""
+        if self.pinned_at is not None:
+            return
+        if not self.is_public:
+            raise PinError("Only a published post can be pinned.")
+        pinned = db.session.execute(db.select(func.count()).where(Post.pinned_at.is_not(None))).scalar_one()
+        if pinned >= PINNED_MAX:
+            raise PinError(f"At most {PINNED_MAX} posts can be pinned: unpin one first.")
+        self.pinned_at = utcnow()
+
+    def unpin(self) -> None:
+        self.pinned_at = None
+
+    @property
+    def share_description(self) -> str:
+        """The description for search engines and link previews: the author's, else the summary."""
+        return self.description or self.summary
+
+    def assign_slug(self, wanted: str | None = None) -> None:
+        """Give the post the slug ``wanted`` (checked free by the form), or a unique one made from its
+        title; keep the old one as a redirect."""
+        if wanted:
+            if wanted != self.slug:
+                self._move_to(wanted)
+            return
         base = title_slug(self.title, SLUG_MAX - 8) or "post"
         if self.slug and (self.slug == base or self.slug.startswith(base + "-")):
             return
+        self._move_to(_free_slug(base, self.id))
+
+    def _move_to(self, slug: str) -> None:
         old = self.slug
-        self.slug = _free_slug(base, self.id)
+        own = db.session.get(SlugRedirect, slug)
+        if own is not None and own.post_id == self.id:
+            db.session.delete(own)  # taking back one of its own old slugs
+            db.session.flush()
+        self.slug = slug
         if old and self.id is not None:
             db.session.add(SlugRedirect(old_slug=old, post_id=self.id))
+
+    @staticmethod
+    def slug_taken(slug: str, post_id: int | None) -> bool:
+        """Whether another post uses ``slug``, now or as an old slug that still redirects to it."""
+        other = db.session.execute(db.select(Post.id).where(Post.slug == slug, Post.id != (post_id or 0))).first()
+        redirect = db.session.get(SlugRedirect, slug)
+        return other is not None or (redirect is not None and redirect.post_id != post_id)
 
     @classmethod
     def by_slug(cls, slug: str) -> Post | None:
@@ -193,10 +246,10 @@ class Comment(Model):
     author: Mapped[User] = relationship()
 
     def set_body(self, markdown_text: str) -> None:
-        from blog.markdown import render_markdown
+        from blog.markdown import render_plain
 
         self.body = markdown_text
-        self.body_html = render_markdown(markdown_text)
+        self.body_html = render_plain(markdown_text)
 
     def hide(self) -> None:
         self.status = CommentStatus.HIDDEN

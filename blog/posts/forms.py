@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
+from slugify import slugify
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blog.models import Post, PostStatus, Tag, utcnow
+from blog.models.content import DESCRIPTION_MAX, SLUG_MAX
 from blog.text import xml_safe
 
 TITLE_MAX = 200
@@ -61,10 +63,38 @@ class PostForm(FlaskForm):
             Length(max=TAGS_FIELD_MAX, message=f"The tags can be at most {TAGS_FIELD_MAX} characters long."),
         ],
     )
+    slug = StringField(
+        "Slug",
+        filters=[_strip],
+        description="The post's address, /post/<slug>. Leave it empty to make one from the title.",
+        validators=[Length(max=SLUG_MAX, message=f"The slug can be at most {SLUG_MAX} characters long.")],
+    )
+    description = TextAreaField(
+        "Summary for search engines and sharing",
+        filters=[_strip],
+        description="Optional; the first paragraph is used when empty.",
+        validators=[
+            Length(max=DESCRIPTION_MAX, message=f"The summary can be at most {DESCRIPTION_MAX} characters long.")
+        ],
+    )
     status = SelectField("Status", choices=STATUS_CHOICES, default=PostStatus.DRAFT)
     publish_at = DateTimeLocalField(
         "Publish at (UTC)", validators=[Optional()], description="Only for scheduled posts."
     )
+
+    def __init__(self, *args, post: Post | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+
+    def validate_slug(self, field) -> None:
+        if not field.data:
+            return
+        slug = slugify(field.data, max_length=SLUG_MAX)
+        if not slug:
+            raise ValidationError("A slug needs at least one letter or digit.")
+        if Post.slug_taken(slug, self.post.id if self.post else None):
+            raise ValidationError(f"The slug “{slug}” is taken by another post: choose another.")
+        field.data = slug
 
     def validate_tags(self, field) -> None:
         names = split_tags(field.data)
@@ -100,6 +130,8 @@ class PostForm(FlaskForm):
             tag_names=split_tags(self.tags.data),
             status=self.status.data,
             publish_at=self.publish_time(),
+            slug=self.slug.data or None,
+            description=self.description.data or "",
         )
 
     @staticmethod
@@ -110,6 +142,8 @@ class PostForm(FlaskForm):
             title=post.title,
             body=post.body,
             tags=", ".join(tag.name for tag in post.tags),
+            slug=post.slug,
+            description=post.description,
             status=post.status,
             publish_at=publish_at,
         )

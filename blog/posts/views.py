@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from blog.auth.limits import preview_by_author
 from blog.main import queries
 from blog.markdown import render_markdown
-from blog.models import Post, PostStatus
-from blog.permissions import EditPostPermission, comment_permission, require, write_permission
+from blog.models import PinError, Post, PostStatus
+from blog.permissions import EditPostPermission, comment_permission, moderate_permission, require, write_permission
 from blog.posts import services
 from blog.posts.forms import BODY_MAX, CommentForm, PostForm
 
@@ -29,7 +29,7 @@ def _editable(slug: str) -> Post:
 def new():
     form = PostForm()
     if form.validate_on_submit():
-        post = services.save_post(None, author=current_user, **form.values())
+        post = services.save_post(None, author=current_user, by=current_user, **form.values())
         flash(_saved_message(post), "success")
         return redirect(url_for("main.post", slug=post.slug))
     return render_template("posts/edit.html", form=form, post=None)
@@ -39,9 +39,9 @@ def new():
 @login_required
 def edit(slug: str):
     post = _editable(slug)
-    form = PostForm(data=PostForm.data_of(post))
+    form = PostForm(data=PostForm.data_of(post), post=post)
     if form.validate_on_submit():
-        services.save_post(post, author=post.author, **form.values())
+        services.save_post(post, author=post.author, by=current_user, **form.values())
         flash(_saved_message(post), "success")
         return redirect(url_for("main.post", slug=post.slug))
     return render_template("posts/edit.html", form=form, post=post)
@@ -54,6 +54,28 @@ def delete(slug: str):
     services.delete_post(post)
     flash(f"“{post.title}” is deleted.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.post("/post/<slug>/pin")
+@require(moderate_permission)
+def pin(slug: str):
+    post = Post.by_slug(slug) or abort(404)
+    try:
+        services.pin_post(post)
+    except PinError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"“{post.title}” is pinned to the top of the home page.", "success")
+    return redirect(url_for("main.post", slug=post.slug), 303)
+
+
+@bp.post("/post/<slug>/unpin")
+@require(moderate_permission)
+def unpin(slug: str):
+    post = Post.by_slug(slug) or abort(404)
+    services.unpin_post(post)
+    flash(f"“{post.title}” is no longer pinned.", "info")
+    return redirect(url_for("main.post", slug=post.slug), 303)
 
 
 @bp.post("/post/preview")

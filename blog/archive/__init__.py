@@ -1,0 +1,1 @@
+"""The archive: published posts by month, with counts."""

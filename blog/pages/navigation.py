@@ -10,6 +10,7 @@ import threading
 
 from flask import has_request_context
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from blog.extensions import db
 from blog.main import cache
@@ -24,7 +25,12 @@ def nav_pages() -> list[tuple[str, str]]:
     """(slug, title) of the pages in the navigation, in their order."""
     if not has_request_context():
         return []
-    token = cache.nav_generation()
+    try:
+        token = cache.nav_generation()
+    except SQLAlchemyError:
+        # The layout of an error page (the database is down, the schema missing) must still render.
+        db.session.rollback()
+        return []
     if token == 0:
         return []
     found = _memo.get(token)

@@ -74,6 +74,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "REAUTH_MAX_AGE": int,
     "RATELIMIT_CONFIRM": str,
     "RATELIMIT_PREVIEW": str,
+    "RATELIMIT_REMINDERS": str,
+    "REMINDERS_PENDING_MAX": int,
     "RECAPTCHA_PUBLIC_KEY": str,
     "RECAPTCHA_PRIVATE_KEY": str,
     "OAUTH_PROVIDERS": str,
@@ -173,6 +175,8 @@ class Config:
     LOGIN_LINK_MAX_AGE = 900  # seconds a mailed login link (sent past an account's limit) stays valid
     REAUTH_MAX_AGE = 600  # seconds after a fresh provider login that a password-less account may change e-mail
     RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
+    RATELIMIT_REMINDERS = "10 per hour;30 per day"  # reminders a user may set (each mails a text they wrote)
+    REMINDERS_PENDING_MAX = 20  # reminders a user may have waiting at once
     RATELIMIT_PREVIEW = "60 per minute;1000 per hour"  # editor previews per author (Markdown rendering is costly)
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None

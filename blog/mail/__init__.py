@@ -10,6 +10,7 @@ from flask import Flask
 
 from blog.mail import alarms, cli
 from blog.mail.kinds import register_kind
+from blog.mail.messages import defang
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     register_kind(cli.TEST_KIND)
     task_failure.connect(alarms.alarm_on_task_failure, weak=False, dispatch_uid="blog-failure-alarm")
     app.cli.add_command(cli.mail_test_command)
+    app.jinja_env.filters["defang"] = defang  # user-written text in mail, with no clickable links

@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, text, update
 
 from blog.extensions import db
 from blog.mail.alarms import raise_alarm
-from blog.mail.kinds import UnknownKind, alarms_for, get_kind
+from blog.mail.kinds import DoNotSend, UnknownKind, alarms_for, get_kind
 from blog.mail.messages import build_message
 from blog.mail.transport import mail_connection
 from blog.models import OutboxMessage, OutboxStatus, SuppressedAddress, utcnow
@@ -188,6 +188,8 @@ def _send_claimed(message: OutboxMessage, connection: Any, batch: bool = False) 
         built = build_message(message.kind, message.recipient, message.payload, key=message.key)
     except UnknownKind as exc:
         return _fail(message, str(exc))
+    except DoNotSend as withdrawn:
+        return _cancel(message, str(withdrawn))
     try:
         connection.send(built)
     except smtplib.SMTPRecipientsRefused as exc:

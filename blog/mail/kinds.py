@@ -3,7 +3,8 @@
 A kind names the templates ``templates/email/<kind>.txt`` and ``.html`` and may add:
 
 * ``context(payload) -> dict``: rows looked up by id when the mail is built, so a
-  mail sent later shows the text as it is then;
+  mail sent later shows the text as it is then (it raises ``DoNotSend`` when the mail
+  must not go out any more);
 * ``on_sent(message)``: runs once the server took the mail (e.g. mark the reminder sent);
 * ``alarm_on_failure``: whether admins hear of a failed mail of this kind;
 * ``template``: the templates' name, when it is not the kind's own.
@@ -25,6 +26,13 @@ SentHook = Callable[[OutboxMessage], None]
 
 class UnknownKind(LookupError):
     """Mail of a kind that no area registered."""
+
+
+class DoNotSend(Exception):  # noqa: N818 - it is an answer, not a failure
+    """Raised by a kind's ``context`` when the mail must not go out after all; the row is canceled.
+
+    For example a reminder whose post became a draft: its title must not reach the reader.
+    """
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from werkzeug.routing import BuildError
 from blog.mail.kinds import get_kind
 
 #: Runs of characters outside RFC 5322's dot-atom text (dots are separators, never doubled).
+#: Things mail clients turn into links: URLs with a scheme, ``www.`` hosts, bare domains.
+_LINK_LIKE = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S+|www\.\S+|(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?)")
 _NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 
 
@@ -72,6 +74,15 @@ def absolute_url(endpoint: str, fallback_path: str, **values: Any) -> str:
 def post_url(slug: str) -> str:
     """The absolute URL of the post at ``slug``."""
     return absolute_url("main.post", f"/posts/{slug}", slug=slug)
+
+
+def defang(text: object) -> str:
+    """Text a user wrote, shown in mail so no client makes a link of it: ``hxxps://example[.]org``.
+
+    A reminder's note goes to an address by the writer's choice; a clickable link in it would
+    make the blog's own mail a carrier for whatever the writer points at.
+    """
+    return _LINK_LIKE.sub(lambda found: found.group(0).replace("http", "hxxp").replace(".", "[.]"), str(text))
 
 
 def one_line(value: object) -> str:

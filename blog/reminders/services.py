@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import func, update
 
 from blog.extensions import db
+from blog.mail.kinds import DoNotSend
 from blog.mail.messages import one_line, post_url
 from blog.models import OutboxMessage, Post, Reminder, User, utcnow
 from blog.reminders.events import mail_key
@@ -41,12 +43,25 @@ def set_reminder(user: User, post: Post | None, remind_at: datetime, text: str =
         raise ReminderError("You can only be reminded of published posts or your own drafts.")
     if remind_at <= utcnow():
         raise ReminderError("Choose a time in the future.")
+    if pending_count(user) >= current_app.config["REMINDERS_PENDING_MAX"]:
+        raise ReminderError(
+            f"You have {current_app.config['REMINDERS_PENDING_MAX']} reminders waiting already; "
+            "cancel one or wait until one is sent."
+        )
     reminder = Reminder(
         user_id=user.id, post_id=post.id if post else None, text=text.strip()[:500], remind_at=remind_at
     )
     db.session.add(reminder)
     db.session.commit()
     return reminder
+
+
+def pending_count(user: User) -> int:
+    """How many of the user's reminders wait to be sent."""
+    query = db.select(func.count()).where(
+        Reminder.user_id == user.id, Reminder.sent_at.is_(None), Reminder.canceled_at.is_(None)
+    )
+    return int(db.session.execute(query).scalar_one())
 
 
 def cancel_reminder(user: User, reminder_id: int) -> bool:
@@ -74,9 +89,15 @@ def mark_reminder_sent(message: OutboxMessage) -> None:
 
 
 def reminder_context(payload: dict) -> dict:
-    """The reminder's note and post as they are when the mail is sent."""
+    """The reminder's note and post as they are when the mail is sent.
+
+    A post that readers may no longer see (made a draft, or scheduled again) is not mailed to anyone
+    but its author: its title and address may be confidential now.
+    """
     reminder = db.session.get(Reminder, payload.get("reminder_id"))
     post = reminder.post if reminder else None
+    if post is not None and not may_remind(reminder.user, post):
+        raise DoNotSend("the post is no longer public")
     context = {
         "note": reminder.text if reminder else "",
         "post_title": post.title if post else None,

@@ -10,6 +10,7 @@ from blog.models import Post
 from blog.permissions import remind_permission, require
 from blog.reminders import services
 from blog.reminders.forms import ReminderForm
+from blog.reminders.limits import remind_rate_limit
 
 bp = Blueprint("reminders", __name__)
 
@@ -22,8 +23,11 @@ def index():
 
 @bp.post("/post/<int:post_id>")
 @require(remind_permission)
+@remind_rate_limit
 def remind_post(post_id: int):
-    post = db.session.get(Post, post_id) or abort(404)
+    post = db.session.get(Post, post_id)
+    if post is None or not services.may_remind(current_user, post):
+        abort(404)  # the same answer for another author's draft and a missing post
     form = ReminderForm()
     if not form.validate():
         abort(400, "; ".join(error for errors in form.errors.values() for error in errors))

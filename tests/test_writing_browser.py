@@ -12,11 +12,9 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Post, utcnow
-from tests.support import PROJECT_ROOT, Gunicorn
+from tests.browser import CHROMIUM, SHOTS, VIEWPORTS, chromium
+from tests.support import Gunicorn
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = os.path.join(PROJECT_ROOT, "test-artifacts", "screenshots")
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 CODE = '```python\ndef greet(name: str) -> str:\n    # say hello\n    return f"Hello, {name}!"\n```'
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,14 +26,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
+    with chromium(sync_api) as launched:
+        yield launched
 
 
 @pytest.fixture

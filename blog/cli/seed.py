@@ -325,7 +325,19 @@ def seed_command(posts: int, users: int, comments: int, random_seed: int | None,
     published = seed_posts(posts, user_ids, tag_ids, rng, lang)
     seed_comments(comments, published, user_ids, rng)
     _reset_postgres_sequences()
+    _analyze_postgres()
     click.echo(f"Seeded {users} users, {posts} posts ({len(published)} published), {comments} comments.")
+
+
+def _analyze_postgres() -> None:
+    """Give PostgreSQL's planner the new rows' statistics now, not when autovacuum comes by.
+
+    Fresh bulk rows look like empty tables to it: the tag page then walked every author's posts
+    (600 ms at 100,000 posts instead of 11).
+    """
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(db.text("ANALYZE"))
 
 
 def _reset_postgres_sequences() -> None:

@@ -6,6 +6,7 @@ worker forever; ``TimeoutConnection`` adds one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import uuid
@@ -54,9 +55,15 @@ class FileConnection:
     def send(self, message: Message) -> None:
         name = f"{message.date or ''}-{uuid.uuid4().hex}.eml".lstrip("-")
         path = os.path.join(self.folder, name)
-        with open(path + ".tmp", "wb") as handle:
-            handle.write(message.as_bytes())
-        os.replace(path + ".tmp", path)  # readers never see half a message
+        try:
+            with open(path + ".tmp", "wb") as handle:
+                handle.write(message.as_bytes())
+            os.replace(path + ".tmp", path)  # readers never see half a message
+        except OSError:
+            # A full disk (or a folder gone) leaves no half-written file; the row keeps the error and retries.
+            with contextlib.suppress(OSError):
+                os.remove(path + ".tmp")
+            raise
 
 
 @contextmanager

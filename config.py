@@ -74,6 +74,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "REAUTH_MAX_AGE": int,
     "RATELIMIT_CONFIRM": str,
     "RATELIMIT_PREVIEW": str,
+    "RATELIMIT_COMMENTS": str,
+    "RATELIMIT_COMMENTS_ADDRESS": str,
     "RATELIMIT_REMINDERS": str,
     "REMINDERS_PENDING_MAX": int,
     "RECAPTCHA_PUBLIC_KEY": str,
@@ -177,6 +179,8 @@ class Config:
     RATELIMIT_CONFIRM = "3 per hour"  # confirmation mails a user may ask to be sent again
     RATELIMIT_REMINDERS = "10 per hour;30 per day"  # reminders a user may set (each mails a text they wrote)
     REMINDERS_PENDING_MAX = 20  # reminders a user may have waiting at once
+    RATELIMIT_COMMENTS = "5 per minute;60 per day"  # comments a user may post (issue 9, item 23)
+    RATELIMIT_COMMENTS_ADDRESS = "20 per minute;300 per day"  # comments from one address, all users
     RATELIMIT_PREVIEW = "60 per minute;1000 per hour"  # editor previews per author (Markdown rendering is costly)
     RECAPTCHA_PUBLIC_KEY: str | None = None  # both keys set: registration shows reCAPTCHA
     RECAPTCHA_PRIVATE_KEY: str | None = None

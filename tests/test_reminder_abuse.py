@@ -1,4 +1,4 @@
-"""Reminders cannot leak drafts or carry spam (issue 9, items 6 and 14), with a real worker and SMTP server."""
+"""Reminders and comments cannot leak drafts or carry spam (issue 9, items 6, 14 and 23), with real parts."""
 
 from __future__ import annotations
 
@@ -83,3 +83,17 @@ def test_setting_reminders_is_rate_limited_per_user(client, login, make_user, ma
     post = make_post("Busy")
     codes = [client.post(f"/reminders/post/{post.id}", data={"when": "week"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
+
+
+def test_comment_floods_get_the_429_page_per_user_and_per_address(client, login, make_user, make_post, config_override):
+    config_override(RATELIMIT_COMMENTS="3 per minute", RATELIMIT_COMMENTS_ADDRESS="5 per minute")
+    post = make_post("Popular thread")
+    login.as_user(make_user("chatty"))
+    codes = [client.post(f"/post/{post.slug}/comments", data={"body": f"Me again, {n}"}).status_code for n in range(4)]
+    assert codes == [302, 302, 302, 429]
+    assert "commenting very fast" in client.post(f"/post/{post.slug}/comments", data={"body": "x"}).get_data(
+        as_text=True
+    )
+    login.as_user(make_user("neighbour"))  # another user behind the same address
+    codes = [client.post(f"/post/{post.slug}/comments", data={"body": f"Hi {n}"}).status_code for n in range(3)]
+    assert codes == [302, 302, 429], "the address's own limit counts every user's comments"

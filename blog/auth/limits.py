@@ -54,6 +54,8 @@ LIMITS = {
     "reset-address": ("RATELIMIT_RESET", "address"),
     "confirm-account": ("RATELIMIT_CONFIRM", "account"),
     "preview-account": ("RATELIMIT_PREVIEW", "account"),
+    "comment-account": ("RATELIMIT_COMMENTS", "account"),
+    "comment-address": ("RATELIMIT_COMMENTS_ADDRESS", "address"),
 }
 
 
@@ -78,6 +80,10 @@ def _limit(scope: str, key_func, message: str = TOO_MANY, **options):
 register_by_address = _limit("register-address", address_key)
 reset_by_address = _limit("reset-address", address_key)
 confirm_by_account = _limit("confirm-account", user_key)
+comment_by_user = _limit("comment-account", user_key, "You are commenting very fast; please wait a little.")
+comment_by_address = _limit(
+    "comment-address", address_key, "Many comments come from your address; please wait a little."
+)
 preview_by_author = _limit(
     "preview-account", user_key, "Too many previews at once; the preview comes back in a minute."
 )

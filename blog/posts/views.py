@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from blog.auth.limits import preview_by_author
+from blog.auth.limits import comment_by_address, comment_by_user, preview_by_author
 from blog.main import queries
 from blog.markdown import render_markdown
 from blog.models import PinError, Post, PostStatus
@@ -89,6 +89,8 @@ def preview():
 
 
 @bp.post("/post/<slug>/comments")
+@comment_by_address
+@comment_by_user
 @require(comment_permission)
 def comment(slug: str):
     found = queries.post_with_comments(slug)

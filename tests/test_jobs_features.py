@@ -92,7 +92,7 @@ def test_unsubscribe_get_only_asks(app, client, make_user):
 
     user = make_user("asker", digest="weekly")
     with app.app_context():
-        token = unsubscribe_token(user.id)
+        token = unsubscribe_token(user.id, db.session.get(User, user.id).mail_secret)
     assert b"Unsubscribe" in client.get(f"/digest/unsubscribe/{token}").data
     with app.app_context():
         assert db.session.get(User, user.id).digest == "weekly"

@@ -1,4 +1,4 @@
-"""Reminders and comments cannot leak drafts or carry spam (issue 9, items 6, 14 and 23), with real parts."""
+"""Reminders, comments and digest links cannot leak, spam or outlive a rotation (issue 9, items 6, 14, 22, 23)."""
 
 from __future__ import annotations
 
@@ -97,3 +97,30 @@ def test_comment_floods_get_the_429_page_per_user_and_per_address(client, login,
     login.as_user(make_user("neighbour"))  # another user behind the same address
     codes = [client.post(f"/post/{post.slug}/comments", data={"body": f"Hi {n}"}).status_code for n in range(3)]
     assert codes == [302, 302, 429], "the address's own limit counts every user's comments"
+
+
+def test_unsubscribe_page_masks_the_address_and_a_rotated_secret_retires_old_links(app, client, make_user):
+    from blog.digest.services import unsubscribe_token
+
+    user = make_user("maskedreader", digest="daily")
+    with app.app_context():
+        reader = db.session.get(User, user.id)
+        token = unsubscribe_token(reader.id, reader.mail_secret)
+    page = client.get(f"/digest/unsubscribe/{token}").get_data(as_text=True)
+    assert "m***@example.org" in page and "maskedreader@example.org" not in page
+    with app.app_context():
+        db.session.get(User, user.id).rotate_mail_secret()
+        db.session.commit()
+    assert client.get(f"/digest/unsubscribe/{token}").status_code == 404
+    assert client.post(f"/digest/unsubscribe/{token}").status_code == 404
+    with app.app_context():
+        assert db.session.get(User, user.id).digest == "daily"
+
+
+def test_an_old_style_unsubscribe_token_naming_only_the_user_no_longer_works(app, client, make_user):
+    from itsdangerous import URLSafeSerializer
+
+    user = make_user("oldlink", digest="daily")
+    with app.app_context():
+        legacy = URLSafeSerializer(app.config["SECRET_KEY"], salt="digest-unsubscribe").dumps(user.id)
+    assert client.post(f"/digest/unsubscribe/{legacy}").status_code == 404

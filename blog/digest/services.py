@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -64,7 +66,7 @@ def _posts_of_period(frequency: str, now: datetime) -> list[int]:
 
 
 def _subscribers(frequency: str) -> list:
-    query = db.select(User.id, User.email, User.display_name, User.username).where(
+    query = db.select(User.id, User.email, User.display_name, User.username, User.mail_secret).where(
         User.digest == frequency, User.may_get_mail
     )
     return list(db.session.execute(query))
@@ -80,7 +82,7 @@ def _message(user, frequency: str, post_ids: list[int], now: datetime) -> dict:
 
 
 def _payload(user, frequency: str, post_ids: list[int]) -> dict:
-    url = unsubscribe_url(user.id)
+    url = unsubscribe_url(user.id, user.mail_secret)
     return {
         "subject": f"Your {frequency} digest from {current_app.config['BLOG_NAME']}",
         "name": user.display_name or user.username,
@@ -92,23 +94,40 @@ def _payload(user, frequency: str, post_ids: list[int]) -> dict:
     }
 
 
-def unsubscribe_token(user_id: int) -> str:
-    """A signed token naming the user; it does not expire, as unsubscribe links must keep working."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(user_id)
+def unsubscribe_token(user_id: int, mail_secret: str) -> str:
+    """A signed token naming the user and their mail secret's fingerprint.
+
+    It does not expire (unsubscribe links must keep working), but rotating the user's
+    ``mail_secret`` retires every link sent before.
+    """
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps([user_id, _fingerprint(mail_secret)])
 
 
-def unsubscribe_url(user_id: int) -> str:
-    token = unsubscribe_token(user_id)
+def _fingerprint(mail_secret: str) -> str:
+    return hashlib.sha256(mail_secret.encode()).hexdigest()[:16]
+
+
+def unsubscribe_url(user_id: int, mail_secret: str) -> str:
+    token = unsubscribe_token(user_id, mail_secret)
     return absolute_url("digest.unsubscribe", f"/digest/unsubscribe/{token}", token=token)
 
 
 def user_for_token(token: str) -> User | None:
     """The user a valid token names, or None for a forged or garbled token."""
     try:
-        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+        named = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
     except BadSignature:
         return None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if not (isinstance(named, list) and len(named) == 2 and isinstance(named[0], int)):
+        return None  # the first links named only the user: they cannot be retired, so they stop working
+    user = db.session.get(User, named[0])
+    return user if user is not None and hmac.compare_digest(_fingerprint(user.mail_secret), str(named[1])) else None
+
+
+def masked_address(address: str) -> str:
+    """``n***@example.org``: enough for the owner to recognise, little for whoever else holds the link."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def unsubscribe(user: User) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from datetime import datetime
 from typing import NoReturn, cast
 
@@ -80,6 +81,8 @@ class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login ships no type
     notify_comments: Mapped[bool] = mapped_column(default=True)
     # Bumped to end every session of the user (logout everywhere, password change).
     session_version: Mapped[int] = mapped_column(default=1)
+    # Signs the links in the user's mail (one-click unsubscribe); rotating it retires every old link.
+    mail_secret: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
     oauth_accounts: Mapped[list[OAuthAccount]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -110,6 +113,10 @@ class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login ships no type
     @classmethod
     def _may_get_mail_expression(cls) -> ColumnElement[bool]:
         return and_(cls.active.is_(True), cls.email_verified_at.is_not(None))
+
+    def rotate_mail_secret(self) -> None:
+        """Retire every unsubscribe link sent so far (new mail carries new ones)."""
+        self.mail_secret = secrets.token_hex(16)
 
     def mark_email_verified(self) -> None:
         """Record that the user has shown they read mail at their address."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import timedelta
 
 import pytest
 
 from blog.extensions import db
 from blog.mail import delivery
 from blog.mail.queue import queue_mail
-from blog.models import OutboxMessage, OutboxStatus
+from blog.models import OutboxMessage, OutboxStatus, utcnow
 
 
 @pytest.fixture
@@ -39,7 +40,13 @@ def _fill(folder) -> str:
 
 def test_mail_waits_with_its_error_while_the_disk_is_full_then_goes_out_once(ctx, tiny_disk, config_override):
     config_override(MAIL_BACKEND="file", MAIL_FILE_DIR=str(tiny_disk), MAIL_RETRY_BACKOFF_MAX=0)
-    message_id = queue_mail(db.session, key="disk:1", kind="test", recipient="disk@example.org", payload={})
+    # Queued for later, then made due: a running test worker is never handed this row.
+    later = utcnow() + timedelta(hours=1)
+    message_id = queue_mail(
+        db.session, key="disk:1", kind="test", recipient="disk@example.org", payload={}, due_at=later
+    )
+    db.session.commit()
+    db.session.execute(db.update(OutboxMessage).where(OutboxMessage.id == message_id).values(due_at=utcnow()))
     db.session.commit()
     filler = _fill(tiny_disk)
 

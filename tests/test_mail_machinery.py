@@ -76,7 +76,11 @@ def test_mail_of_an_undeclared_kind_fails_with_that_message_and_is_not_retried(a
 
 
 def _queued_row(key: str) -> OutboxMessage:
-    queue_mail(db.session, key=key, kind="test", recipient="fence@example.org", payload={})
+    """A due row that no worker was handed (queued for later, then made due), so only this test claims it."""
+    later = utcnow() + timedelta(hours=1)
+    queue_mail(db.session, key=key, kind="test", recipient="fence@example.org", payload={}, due_at=later)
+    db.session.commit()
+    db.session.execute(db.update(OutboxMessage).filter_by(key=key).values(due_at=utcnow()))
     db.session.commit()
     return db.session.execute(db.select(OutboxMessage).filter_by(key=key)).scalar_one()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from blog.extensions import db
 from blog.jobs.heartbeats import SWEEP_HEARTBEAT, record_heartbeat
 from blog.mail.queue import queue_mail
+from blog.models import utcnow
 
 
 def _value(text: str, name: str, **labels: str) -> float | None:
@@ -38,7 +40,9 @@ def test_metrics_count_requests_cache_hits_outbox_rows_and_job_runs(app, client,
     for _ in range(3):
         client.get("/").get_data()  # a miss, then hits answered before Flask
     with app.app_context():
-        queue_mail(db.session, key="metrics:1", kind="test", recipient="m@example.org", payload={})
+        # Due later, so a running worker leaves it pending.
+        later = utcnow() + timedelta(hours=1)
+        queue_mail(db.session, key="metrics:1", kind="test", recipient="m@example.org", payload={}, due_at=later)
         db.session.commit()
         record_heartbeat(SWEEP_HEARTBEAT)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, event, select, update
 from sqlalchemy.orm import aliased, object_session
 
 from blog.mail.queue import queue_mail
-from blog.models import Comment, Post, User
+from blog.models import Comment, OutboxMessage, OutboxStatus, Post, User, utcnow
 
 KIND = "comment"
+#: A post's author gets at most one notice per window, listing the comments of that window.
+BATCH_WINDOW = timedelta(minutes=10)
 
 
 def listen() -> None:
@@ -37,15 +41,40 @@ def queue_comment_notice(_mapper, connection, comment: Comment) -> None:
     ).one_or_none()
     if row is None or row.author_id == comment.author_id or not row.notify_comments or row.email_verified_at is None:
         return
-    queue_mail(
-        object_session(comment),
-        connection=connection,
-        key=f"comment:{comment.id}",
-        kind=KIND,
-        recipient=row.email,
-        payload={
-            "name": row.display_name or row.username,
-            "comment_id": comment.id,
-            "commenter": row.commenter_display or row.commenter_username,
-        },
+    payload = {"name": row.display_name or row.username, "post_id": comment.post_id, "comment_ids": [comment.id]}
+    now = utcnow()
+    # At most one notice per post and window: the first comment's goes out at once, later ones join the
+    # next window's notice while no worker has touched it (the third window is a safety net).
+    for window in (_window_of(now) + BATCH_WINDOW * n for n in range(3)):
+        key = f"comment:{comment.post_id}:{window:%Y%m%d%H%M}"
+        due_at = max(window, now)
+        session = object_session(comment)
+        if (
+            queue_mail(
+                session, connection=connection, key=key, kind=KIND, recipient=row.email, payload=payload, due_at=due_at
+            )
+            is not None
+        ):
+            return
+        if _join_unsent_notice(connection, key, comment.id):
+            return
+
+
+def _window_of(moment: datetime) -> datetime:
+    minutes = moment.minute - moment.minute % int(BATCH_WINDOW.total_seconds() // 60)
+    return moment.replace(minute=minutes, second=0, microsecond=0)
+
+
+def _join_unsent_notice(connection: Connection, key: str, comment_id: int) -> bool:
+    """Add the comment to notice ``key`` if no worker has touched it yet; return whether it joined."""
+    untouched = (
+        OutboxMessage.key == key,
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.attempts == 0,
+        OutboxMessage.locked_until.is_(None),
     )
+    found = connection.execute(select(OutboxMessage.payload).where(*untouched).with_for_update()).first()
+    if found is None:
+        return False
+    payload = dict(found.payload, comment_ids=[*found.payload.get("comment_ids", []), comment_id])
+    return bool(connection.execute(update(OutboxMessage).where(*untouched).values(payload=payload)).rowcount)

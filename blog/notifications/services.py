@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from blog.extensions import db
 from blog.jobs import heartbeats
+from blog.mail.kinds import DoNotSend
 from blog.mail.messages import one_line, post_url
 from blog.mail.queue import queue_mail
-from blog.models import AuthorFollow, Comment, OutboxMessage, OutboxStatus, Post, User, utcnow
+from blog.models import AuthorFollow, Comment, CommentStatus, OutboxMessage, OutboxStatus, Post, User, utcnow
 
 #: Posts published this long ago are still looked at, so that a post published
 #: (by the scheduled-publishing sweep) just after a run is not missed.
@@ -135,13 +136,29 @@ def follow_context(payload: dict) -> dict:
 
 
 def comment_context(payload: dict) -> dict:
-    """The comment a notice is about, with its post."""
-    comment = db.session.get(Comment, payload.get("comment_id"))
-    if comment is None:
-        return {"post_title": "", "excerpt": "(the comment was deleted)", "post_url": payload.get("base_url", "")}
+    """The comments a notice lists (those still visible), with their post; none left: the notice is not sent."""
+    comments = list(
+        db.session.execute(
+            db.select(Comment)
+            .where(Comment.id.in_(payload.get("comment_ids", [])), Comment.status == CommentStatus.VISIBLE)
+            .order_by(Comment.created_at)
+        ).scalars()
+    )
+    if not comments:
+        raise DoNotSend("the comments were removed before the notice went out")
+    post = comments[0].post
+    many = len(comments) > 1
     return {
-        "subject": one_line(f'New comment on "{comment.post.title}"'),
-        "post_title": comment.post.title,
-        "excerpt": (comment.body[:500] + "…") if len(comment.body) > 500 else comment.body,
-        "post_url": post_url(comment.post.slug) + f"#comment-{comment.id}",
+        "subject": one_line(
+            f'{len(comments)} new comments on "{post.title}"' if many else f'New comment on "{post.title}"'
+        ),
+        "post_title": post.title,
+        "comments": [
+            {
+                "commenter": comment.author.name,
+                "excerpt": (comment.body[:500] + "…") if len(comment.body) > 500 else comment.body,
+                "url": post_url(post.slug) + f"#comment-{comment.id}",
+            }
+            for comment in comments
+        ],
     }

@@ -82,7 +82,7 @@ class User(UserMixin, Model):  # type: ignore[misc]  # Flask-Login ships no type
     # Bumped to end every session of the user (logout everywhere, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     # Signs the links in the user's mail (one-click unsubscribe); rotating it retires every old link.
-    mail_secret: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    mail_secret: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), server_default="")
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
     oauth_accounts: Mapped[list[OAuthAccount]] = relationship(back_populates="user", cascade="all, delete-orphan")

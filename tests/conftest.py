@@ -104,16 +104,31 @@ def _fresh_rows(request, app, smtp_server):
     from blog.models import Role
 
     with app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(text(f"DELETE FROM {table}"))
+        _empty_tables(db)
         Role.ensure_defaults()
         db.session.commit()
     smtp_server.clear()
     yield
+
+
+def _empty_tables(db, tries: int = 5) -> None:
+    """Empty every table; a worker still finishing the last test's task may deadlock the TRUNCATE: try again."""
+    from sqlalchemy.exc import OperationalError
+
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    for attempt in range(tries):
+        try:
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    db.session.execute(text(f"DELETE FROM {table}"))
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture

@@ -67,20 +67,14 @@ def dispatch_batch(message_ids: list[int]) -> bool:
     return True
 
 
-def _mark_dispatched(message_ids: list[int]) -> None:
+def _mark_dispatched(message_ids: list[int], handed: bool = True) -> None:
+    """Note that the broker took these rows now; ``handed=False``: it refused them, the next sweep retakes them."""
     if message_ids:
         with db.engine.begin() as connection:
             connection.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(dispatched_at=utcnow())
-            )
-
-
-def _unmark_dispatched(message_ids: list[int]) -> None:
-    """Let the next sweep take these rows at once: the broker refused them."""
-    if message_ids:
-        with db.engine.begin() as connection:
-            connection.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).values(dispatched_at=None)
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .values(dispatched_at=utcnow() if handed else None)
             )
 
 
@@ -109,7 +103,7 @@ def sweep_due(limit: int = 500) -> int:
     db.session.commit()  # the rows are ours before anything reaches the broker
     rows = sorted((row.id, row.due_at) for row in taken)
     handed = dispatch(rows)
-    _unmark_dispatched([message_id for message_id, _ in rows[handed:]])
+    _mark_dispatched([message_id for message_id, _ in rows[handed:]], handed=False)
     return handed
 
 
